@@ -1,0 +1,67 @@
+"""Activation functions that never overflow, whatever the size of their inputs.
+
+Derived in notebooks/01_forward_pass.ipynb, "The forward equations".
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(-z)), elementwise, without overflow.
+
+    Args:
+        z: array of any shape.
+    Returns:
+        array of the same shape, float64, values in [0, 1].
+
+    Only e^(-|z|) is ever computed, which lies in (0, 1]: large |z| cannot overflow.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def tanh(z):
+    """tanh(z), elementwise (NumPy's tanh already saturates without overflow)."""
+    return np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def relu(z):
+    """max(0, z), elementwise."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def identity(z):
+    """z itself, as float64 (a linear "activation", for the gradient experiments)."""
+    return np.array(z, dtype=np.float64)
+
+
+def softmax(z):
+    """Softmax over axis 0 (the n_y axis), without overflow.
+
+    Args:
+        z: pre-activations, shape (n_y, ...) — usually (n_y, m).
+    Returns:
+        array of the same shape whose entries along axis 0 are positive and sum to 1.
+
+    Subtracting the column maximum leaves the result unchanged and keeps every exponent ≤ 0.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+# g1 choices for a recurrent cell, with their derivative written in terms of the
+# activation's *output* a = g(u), which is what the backward pass keeps in its cache.
+ACTIVATIONS = {
+    "tanh": (tanh, lambda a: 1.0 - a**2),
+    "relu": (relu, lambda a: (a > 0).astype(np.float64)),
+    "identity": (identity, lambda a: np.ones_like(a)),
+}
+
+
+def get_activation(name):
+    """(g, g') for ``name`` in ACTIVATIONS, g' taking the output a = g(u)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]

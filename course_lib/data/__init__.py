@@ -1,0 +1,19 @@
+"""Vocabulary, one-hot encoding and the course's generated corpora (NumPy only)."""
+
+from course_lib.data.tagging import name_tags
+from course_lib.data.vocab import (
+    EOS,
+    GRANULARITIES,
+    UNK,
+    Batch,
+    Vocabulary,
+    decode_batch,
+    encode_batch,
+    one_hot,
+    tokenize,
+)
+
+__all__ = [
+    "EOS", "GRANULARITIES", "UNK", "Batch", "Vocabulary", "decode_batch", "encode_batch",
+    "name_tags", "one_hot", "tokenize",
+]

@@ -1,0 +1,241 @@
+"""Tokens, vocabularies and one-hot vectors (seed sections 1 and 3).
+
+Derived in notebooks/00_notation.ipynb, "Vocabulary and one-hot vectors".
+
+A sentence becomes a list of tokens (characters or words), each token an index in a
+vocabulary, each index a one-hot column x<t> of length n_x = len(vocabulary). Tokens
+that are not in the vocabulary become <UNK>; <EOS> marks the end of a sentence.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+UNK = "<UNK>"
+EOS = "<EOS>"
+SPECIALS = (UNK, EOS)
+GRANULARITIES = ("char", "word")
+
+# A word is a run of letters/digits (with inner apostrophes); any other non-space
+# character — punctuation, and each CJK character left unsegmented — stands alone.
+_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|\S")
+# Latin words are kept whole; a CJK run is kept whole only when the text was segmented
+# with spaces beforehand (Chinese word segmentation is a step of its own).
+_SEGMENT = re.compile(r"\S+")
+
+
+def _check_granularity(granularity):
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {GRANULARITIES}, got {granularity!r}")
+
+
+def tokenize(text, granularity="char"):
+    """Split ``text`` into tokens.
+
+    Args:
+        text: a sentence (str).
+        granularity: "char" — every character, spaces included (a character-level model
+            must predict the spaces too); "word" — words split on spaces, punctuation
+            marks as tokens of their own. Chinese text has no spaces: at word
+            granularity it must be segmented beforehand ("王刚 和 李明 去 上班 了"),
+            otherwise each unspaced run is one "word".
+    Returns:
+        list of str tokens.
+    """
+    _check_granularity(granularity)
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    text = text.strip()
+    if granularity == "char":
+        return list(text)
+    tokens = []
+    for chunk in _SEGMENT.findall(text):
+        if chunk.isascii():
+            tokens.extend(_WORD.findall(chunk))
+        else:
+            # Split trailing/leading punctuation off a segmented Chinese word.
+            tokens.extend(t for t in re.split(r"([^\w])", chunk) if t)
+    return tokens
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """An ordered set of tokens; position = index. ``<UNK>`` is 0 and ``<EOS>`` is 1.
+
+    Build one with ``Vocabulary.build(corpus, granularity, max_size)``.
+    """
+
+    tokens: tuple
+    granularity: str = "char"
+
+    def __post_init__(self):
+        _check_granularity(self.granularity)
+        if tuple(self.tokens[:2]) != SPECIALS:
+            raise ValueError(f"tokens must start with {SPECIALS}, got {tuple(self.tokens[:2])}")
+        if len(set(self.tokens)) != len(self.tokens):
+            raise ValueError("tokens must not repeat")
+        object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
+
+    @classmethod
+    def build(cls, corpus, granularity="char", max_size=None):
+        """The ``max_size`` most frequent tokens of ``corpus``, plus ``<UNK>`` and ``<EOS>``.
+
+        Args:
+            corpus: a non-empty list of sentences (str), or one str.
+            granularity: "char" or "word" (see ``tokenize``).
+            max_size: size of the whole vocabulary, the two special tokens included
+                (so n_x = max_size); None keeps every token. At least 2.
+        Returns:
+            Vocabulary. Ties in frequency keep the order of first appearance, so the
+            same corpus always gives the same vocabulary.
+        """
+        _check_granularity(granularity)
+        if isinstance(corpus, str):
+            corpus = [corpus]
+        if not isinstance(corpus, (list, tuple)) or not all(isinstance(s, str) for s in corpus):
+            raise ValueError("corpus must be a list of str sentences")
+        if max_size is not None and (
+            isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 2
+        ):
+            raise ValueError(
+                f"max_size must be None or an integer >= 2 (room for {UNK} and {EOS}), got {max_size!r}"
+            )
+        counts = Counter()
+        for sentence in corpus:
+            counts.update(tokenize(sentence, granularity))
+        for special in SPECIALS:
+            counts.pop(special, None)
+        if not counts:
+            raise ValueError("corpus must contain at least one token, got an empty corpus")
+        ranked = [tok for tok, _ in counts.most_common()]  # stable: ties keep first appearance
+        if max_size is not None:
+            ranked = ranked[: max_size - len(SPECIALS)]
+        return cls(SPECIALS + tuple(ranked), granularity)
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def __contains__(self, token):
+        return token in self._index
+
+    @property
+    def n_x(self):
+        """Length of a one-hot vector: the vocabulary size."""
+        return len(self.tokens)
+
+    def index(self, token):
+        """Index of ``token``; ``<UNK>``'s index (0) for a token not in the vocabulary."""
+        return self._index.get(token, 0)
+
+    def encode(self, text, add_eos=False):
+        """Indices of the tokens of ``text`` (list of int), ``<EOS>`` appended if asked."""
+        indices = [self.index(tok) for tok in tokenize(text, self.granularity)]
+        return indices + [1] if add_eos else indices
+
+    def decode(self, indices):
+        """The text of ``indices``: characters joined as they are, words with spaces."""
+        tokens = []
+        for i in indices:
+            i = int(i)
+            if not 0 <= i < len(self.tokens):
+                raise ValueError(f"indices must lie in [0, {len(self.tokens)}), got {i}")
+            tokens.append(self.tokens[i])
+        return ("" if self.granularity == "char" else " ").join(tokens)
+
+
+def one_hot(indices, n_x):
+    """One-hot columns for an (m, T_x) array of indices; -1 marks padding (a zero column).
+
+    Args:
+        indices: int array (m, T_x), values in [0, n_x) or -1.
+        n_x: vocabulary size.
+    Returns:
+        x: float64 array (n_x, m, T_x), x[:, i, t] is the one-hot vector of token t of
+        example i (all zeros where padded).
+    """
+    indices = np.asarray(indices)
+    if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
+        raise ValueError(f"indices must be an integer array of shape (m, T_x), got {indices.dtype} {indices.shape}")
+    if isinstance(n_x, bool) or not isinstance(n_x, (int, np.integer)) or n_x < 1:
+        raise ValueError(f"n_x must be an integer >= 1, got {n_x!r}")
+    if indices.size and (indices.min() < -1 or indices.max() >= n_x):
+        raise ValueError(f"indices must lie in [0, n_x={n_x}) or be -1 (padding)")
+    m, T_x = indices.shape
+    x = np.zeros((n_x, m, T_x))
+    i, t = np.nonzero(indices >= 0)
+    x[indices[i, t], i, t] = 1.0
+    return x
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of encoded sentences of different lengths, padded to the longest.
+
+    Attributes:
+        x: one-hot inputs (n_x, m, T_x); zero columns where padded.
+        indices: token indices (m, T_x); -1 where padded.
+        mask: bool (m, T_x); True at real tokens, False at padding.
+        lengths: int (m,); T_x(i) of every example i.
+        tokens: list of m token lists (as tokenised, before <UNK> replacement).
+    """
+
+    x: np.ndarray
+    indices: np.ndarray
+    mask: np.ndarray
+    lengths: np.ndarray
+    tokens: list
+
+
+def encode_batch(vocabulary, sentences, add_eos=False):
+    """Encode sentences of different lengths into one padded one-hot batch.
+
+    Args:
+        vocabulary: a Vocabulary.
+        sentences: non-empty list of m str.
+        add_eos: append ``<EOS>`` to every sentence (the language model does).
+    Returns:
+        Batch with x of shape (n_x, m, T_x), T_x = the longest sentence's length.
+    """
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+    if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
+        raise ValueError("sentences must be a non-empty list of str")
+    tokens = [tokenize(s, vocabulary.granularity) + ([EOS] if add_eos else []) for s in sentences]
+    lengths = np.array([len(t) for t in tokens])
+    if lengths.min() == 0:
+        raise ValueError(f"sentences must not be empty (sentence {int(np.argmin(lengths))} has no tokens)")
+    indices = np.full((len(tokens), lengths.max()), -1)
+    for i, toks in enumerate(tokens):
+        indices[i, : len(toks)] = [vocabulary.index(t) for t in toks]
+    return Batch(
+        x=one_hot(indices, vocabulary.n_x),
+        indices=indices,
+        mask=indices >= 0,
+        lengths=lengths,
+        tokens=tokens,
+    )
+
+
+def decode_batch(vocabulary, x, mask=None):
+    """Decode a one-hot batch back to text, one str per example.
+
+    Args:
+        vocabulary: the Vocabulary used to encode.
+        x: (n_x, m, T_x) one-hot (or probability) columns; each column is read by argmax.
+        mask: optional bool (m, T_x); padded positions are skipped. Without it, all-zero
+            columns are taken as padding.
+    Returns:
+        list of m str. A trailing ``<EOS>`` is decoded like any other token.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[0] != vocabulary.n_x:
+        raise ValueError(f"x must have shape (n_x, m, T_x) with n_x = {vocabulary.n_x}, got {x.shape}")
+    if mask is None:
+        mask = x.any(axis=0)
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != x.shape[1:]:
+        raise ValueError(f"mask must have shape (m, T_x) = {x.shape[1:]}, got {mask.shape}")
+    best = x.argmax(axis=0)  # (m, T_x)
+    return [vocabulary.decode(best[i][mask[i]]) for i in range(x.shape[1])]

@@ -1,0 +1,19 @@
+"""Plotly figure builders: arrays in, ``go.Figure`` out, one shared theme.
+
+Pure functions: no widgets, no state. The explorers in ``course_lib.widgets`` build their
+``FigureWidget`` from these and write later steps into it.
+"""
+
+from course_lib.viz.figures import (
+    column_highlight,
+    matrix_heatmap,
+    norm_bars,
+    series_over_time,
+    step_heatmap,
+)
+from course_lib.viz.theme import COLORSCALES, GATE_COLORS, LAYOUT
+
+__all__ = [
+    "COLORSCALES", "GATE_COLORS", "LAYOUT", "column_highlight", "matrix_heatmap",
+    "norm_bars", "series_over_time", "step_heatmap",
+]

@@ -1,0 +1,128 @@
+"""The course as a whole: packaging in step, notebooks clean, docstrings pointing at real
+headings, and the layers importing only downwards."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+COURSE = [
+    "00_notation", "01_forward_pass", "02_bptt", "03_architectures",
+    "04_language_model_sampling", "05_vanishing_exploding_gradients", "06_gru", "07_lstm",
+    "08_bidirectional_rnn", "09_deep_rnn",
+]
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+
+def _requirements(lines):
+    """name → specifier set, e.g. {"numpy": ">=1.26,<3"}."""
+    out = {}
+    for line in lines:
+        if ";" in line:  # environment markers (tomli on old Pythons) are pip-only
+            continue
+        name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", line.strip()).groups()
+        out[name.lower()] = spec.replace(" ", "")
+    return out
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["test"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = _requirements(d for d in env["dependencies"] if isinstance(d, str) and d not in ("pip",))
+    python = conda.pop("python")
+    assert python == ">=" + project["requires-python"].lstrip(">=")
+    assert conda == wanted
+
+
+def test_notebooks_follow_the_course_order():
+    names = [p.stem for p in NOTEBOOKS]
+    assert names, "no notebooks found"
+    assert names == COURSE[: len(names)], "notebooks must be the course's first ones, in order"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs_or_widget_state(path):
+    """Only checked cells keep their plain-text output (nbval compares it)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb["metadata"], "widget state stored: run tests/tools/notebooks.py"
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        if source.lstrip().startswith(CHECK):
+            for out in cell["outputs"]:
+                assert out["output_type"] in ("stream", "execute_result"), source[:80]
+                if out["output_type"] == "execute_result":
+                    assert list(out["data"]) == ["text/plain"], source[:80]
+        else:
+            assert cell["outputs"] == [] and cell["execution_count"] is None, (
+                f"stored output in {path.name}: {source[:80]!r} "
+                "(refresh with: .venv/bin/python -m tests.tools.notebooks)"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_what_the_learner_builds(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = "".join(nb["cells"][0]["source"])
+    assert nb["cells"][0]["cell_type"] == "markdown" and first.startswith("# ")
+    assert "What you will build" in first
+
+
+def _headings(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    heads = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("#"):
+                    heads.add(line.lstrip("#").strip())
+    return heads
+
+
+def test_docstring_references_point_to_real_headings():
+    refs = []
+    for py in sorted((ROOT / "course_lib").rglob("*.py")):
+        text = py.read_text(encoding="utf-8")
+        for nb, heading in re.findall(r'Derived in (notebooks/[\w.]+\.ipynb), "([^"]+)"', text):
+            refs.append((py.relative_to(ROOT), nb, heading))
+    assert refs, "no 'Derived in' references found"
+    for py, nb, heading in refs:
+        path = ROOT / nb
+        assert path.exists(), f"{py} points to missing {nb}"
+        assert heading in _headings(path), f"{py} points to missing heading {heading!r} in {nb}"
+
+
+def test_math_and_data_import_without_plotly_or_ipywidgets():
+    code = (
+        "import sys; sys.modules['plotly'] = None; sys.modules['ipywidgets'] = None\n"
+        "import pkgutil, importlib, course_lib\n"
+        "skip = ('course_lib.viz', 'course_lib.widgets', 'course_lib.notebook')\n"
+        "for m in pkgutil.walk_packages(course_lib.__path__, 'course_lib.'):\n"
+        "    if not m.name.startswith(skip) and not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_viz_does_not_import_widgets():
+    code = "import sys; sys.modules['ipywidgets'] = None; import course_lib.viz"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme and "make lab" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
