@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) -m tests.benchmarks.notebooks
 
 clean:
 	rm -rf $(VENV)

@@ -25,6 +25,19 @@ def as_float_array(name, value, ndim=None, finite=True):
     return arr
 
 
+def as_shaped_array(name, value, letters):
+    """``value`` as a finite float64 array with as many axes as ``letters`` names.
+
+    For the arrays that define sizes (x defines m and T_x, Wax defines n_a and n_x ...);
+    every other array is then checked against those sizes with ``check_shape``.
+    ``letters`` spells the expected shape, e.g. "(n_a, m, T_x)".
+    """
+    arr = as_float_array(name, value)
+    if arr.ndim != letters.count(",") + 1:
+        raise ValueError(f"{name} must have shape {letters}, got shape {arr.shape}")
+    return arr
+
+
 def check_shape(name, arr, expected, letters):
     """Raise ValueError unless ``arr.shape == expected``.
 

@@ -119,3 +119,36 @@ def test_onehot_frames_are_json_safe():
         z = frame(t)["data"][0]["z"]
         assert sum(v is not None for v in z[0]) == t + 1
     json_safe(fig)
+
+
+def test_forward_explorer_rebuilds_for_new_controls():
+    from course_lib.widgets import ForwardExplorer
+
+    vocab = Vocabulary.build(CORPUS)
+    forward = ForwardExplorer(vocab, "王刚和李明去上班了", n_a=4)
+    figure = forward.explorer.figure_widget
+    assert len(figure.data[0].y) == 4 and forward.explorer.n_steps == 9
+    forward.explorer.show(8)
+    assert list(figure.data[2].y) != list(figure.data[1].y)  # a<9> differs from a<8>
+    forward.n_a.value = 7
+    assert len(figure.data[0].y) == 7 and len(figure.data[2].y) == 7
+    forward.activation.value = "relu"
+    assert min(v for row in figure.data[0].z for v in row if v is not None) >= 0.0
+    json_safe(forward.explorer.snapshot())
+
+
+def test_backward_explorer_runs_from_the_last_step():
+    from course_lib.widgets import BackwardExplorer
+
+    rng = np.random.default_rng(0)
+    da_loss, da_total = rng.standard_normal((2, 3, 4))
+    backward = BackwardExplorer(da_loss, da_total, list("王刚和李"))
+    figure = backward.explorer.figure_widget
+    assert figure.layout.title.text.startswith("t = 4")
+    assert list(figure.data[0].y) == da_loss[:, 3].tolist()
+    backward.explorer.show(3)
+    assert figure.layout.title.text.startswith("t = 1")
+    assert np.allclose(figure.data[1].y, (da_total - da_loss)[:, 0])
+    assert np.allclose(figure.data[3].y, np.linalg.norm(da_total, axis=0))
+    with pytest.raises(ValueError, match="da_loss"):
+        BackwardExplorer(da_loss, da_total[:, :2], list("王刚和李"))

@@ -1,6 +1,6 @@
 """Vocabulary, one-hot encoding and the course's generated corpora (NumPy only)."""
 
-from course_lib.data.tagging import name_tags
+from course_lib.data.tagging import name_tagging_examples, name_tags
 from course_lib.data.vocab import (
     EOS,
     GRANULARITIES,
@@ -15,5 +15,5 @@ from course_lib.data.vocab import (
 
 __all__ = [
     "EOS", "GRANULARITIES", "UNK", "Batch", "Vocabulary", "decode_batch", "encode_batch",
-    "name_tags", "one_hot", "tokenize",
+    "name_tagging_examples", "name_tags", "one_hot", "tokenize",
 ]

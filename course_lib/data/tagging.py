@@ -26,3 +26,45 @@ def name_tags(sentence, names):
             y[start : start + len(name)] = 1
             start = sentence.find(name, start + 1)
     return y
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN = "刚明伟芳娜敏静丽强磊军洋勇艳杰涛"
+TEMPLATES = (
+    "{A}和{B}去上班了", "{A}今天去学校了", "我认识{A}", "{A}说{B}已经离开学校了",
+    "{A}和{B}是同事", "昨天{A}去北京了", "老师让{A}回家", "{A}的朋友是{B}",
+    "他说{A}已经离开学校了", "我们和{A}一起吃饭",
+)
+
+
+def name_tagging_examples(n, rng):
+    """``n`` generated name-tagging sentences with their per-character labels.
+
+    Names are a surname and one or two given characters drawn from small lists, placed in
+    everyday templates such as 王刚和李明去上班了.
+
+    Args:
+        n: number of examples (≥ 1).
+        rng: a np.random.Generator (the same seed gives the same examples).
+    Returns:
+        (sentences, labels): a list of n str and a list of n int arrays, labels[i] of
+        length T_x(i) = len(sentences[i]), 1 on the characters of a name.
+
+    Derived in notebooks/02_bptt.ipynb, "Training the name tagger"
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+
+    def name():
+        given = "".join(rng.choice(list(GIVEN), size=rng.integers(1, 3)))
+        return rng.choice(list(SURNAMES)) + given
+
+    sentences, labels = [], []
+    for _ in range(n):
+        a, b = name(), name()
+        sentence = rng.choice(TEMPLATES).format(A=a, B=b)
+        sentences.append(sentence)
+        labels.append(name_tags(sentence, [a, b]))
+    return sentences, labels

@@ -53,10 +53,12 @@ def matrix_heatmap(values, row_labels=None, col_labels=None, title="", scale="si
         colorscale=COLORSCALES[scale], xgap=1, ygap=1,
         hovertemplate="%{y}, %{x}: %{z:.3f}<extra></extra>",
     )
-    height = height or min(900, 140 + 22 * rows)
+    height = height or min(1000, 140 + 22 * rows)
     fig = go.Figure(heat, layout=_layout(title, height))
     fig.update_xaxes(title_text=x_title, type="category", side="bottom")
-    fig.update_yaxes(title_text=y_title, type="category", autorange="reversed")
+    # Category axes thin their labels when crowded; list them all so every row is named.
+    fig.update_yaxes(title_text=y_title, type="category", autorange="reversed",
+                     tickmode="array", tickvals=row_labels, ticktext=row_labels)
     return fig
 
 

@@ -21,11 +21,16 @@ def onehot_steps(vocabulary, sentence):
     return batch.tokens[0], batch.indices[0], batch.x[:, 0, :]
 
 
+def _visible(token):
+    """A space is a token at character granularity; show it as ␣ so it can be seen."""
+    return "␣" if token == " " else token
+
+
 def onehot_figure_and_frames(vocabulary, sentence):
     """The one-hot heatmap of ``sentence`` and a frame function revealing x<1> … x<T_x>."""
     tokens, indices, x = onehot_steps(vocabulary, sentence)
-    row_labels = [f"{i} {tok}" for i, tok in enumerate(vocabulary.tokens)]
-    step_labels = [f"{t + 1} {tok}" for t, tok in enumerate(tokens)]
+    row_labels = [f"{i} {_visible(tok)}" for i, tok in enumerate(vocabulary.tokens)]
+    step_labels = [f"{t + 1} {_visible(tok)}" for t, tok in enumerate(tokens)]
     n_x = vocabulary.n_x
 
     def title(t):
@@ -41,7 +46,7 @@ def onehot_figure_and_frames(vocabulary, sentence):
 
     fig = step_heatmap(x, 0, row_labels, step_labels, title=title(0), scale="unit",
                        y_title="vocabulary index and token",
-                       height=min(760, 170 + 16 * n_x))
+                       height=min(1000, 170 + 16 * n_x))
     fig.update_traces(showscale=False)
     return fig, frame, len(tokens)
 
@@ -55,7 +60,9 @@ def token_table_html(vocabulary, sentence):
     for t, (tok, idx) in enumerate(zip(tokens, indices)):
         style = unk if idx == 0 else cell
         rows["t"].append(f"<td style='{cell}'>{t + 1}</td>")
-        shown = html.escape(tok) if idx != 0 else f"{html.escape(tok)} → {html.escape(UNK)}"
+        shown = html.escape(_visible(tok))
+        if idx == 0:
+            shown += f" → {html.escape(UNK)}"
         rows["token"].append(f"<td style='{style}'>{shown}</td>")
         rows["index"].append(f"<td style='{style}'>{idx}</td>")
     body = "".join(

@@ -1,0 +1,122 @@
+"""Figures of the vanilla RNN stepping through a sequence (notebooks 01 and 02)."""
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from course_lib.viz.figures import bar_outline, column_highlight, heatmap_z
+from course_lib.viz.theme import COLORSCALES, GATE_COLORS, LAYOUT
+
+
+def forward_step_frame(a, a0, y_pred, t, step_labels, title):
+    """The frame of step ``t``: a<1..t> revealed, a<t-1> beside a<t>, and ŷ<t>.
+
+    Args:
+        a: hidden states of one example, (n_a, T_x).
+        a0: a<0>, (n_a,).
+        y_pred: predictions of that example, (n_y, T_x).
+        t: 0-based step.
+        step_labels: x tick labels of the heatmap (e.g. "3 和").
+        title: the figure title at this step.
+    Returns:
+        frame dict {"data": [heatmap, bar a<t-1>, bar a<t>, bar ŷ<t>], "layout": ...}.
+    """
+    a_prev = a0 if t == 0 else a[:, t - 1]
+    return {
+        "data": [
+            {"z": heatmap_z(a, visible_steps=t + 1)},
+            {"y": a_prev.tolist(), "name": f"a<{t}>"},
+            {"y": a[:, t].tolist(), "name": f"a<{t + 1}>"},
+            {"y": y_pred[:, t].tolist()},
+        ],
+        "layout": {
+            "shapes": [column_highlight(t, a.shape[0])],
+            "title": {"text": title},
+            "xaxis3": {"title": {"text": f"ŷ<{t + 1}>"}},  # the prediction panel
+        },
+    }
+
+
+def forward_step_figure(a, a0, y_pred, step_labels, class_labels, title):
+    """The forward explorer's figure, drawn at step 0.
+
+    Top: every hidden state a<t> as a column (columns after the current step blank).
+    Bottom left: a<t-1> and a<t> unit by unit. Bottom right: the prediction ŷ<t>.
+    Shapes as in ``forward_step_frame``; ``class_labels`` names the n_y outputs.
+    """
+    n_a, T_x = a.shape
+    units = [f"a{i + 1}" for i in range(n_a)]
+    # tanh keeps a<t> in [-1, 1]; ReLU does not, so the shared range grows with it.
+    bound = max(1.0, float(np.max(np.abs(a))), float(np.max(np.abs(a0))))
+    fig = make_subplots(rows=2, cols=2, column_widths=[0.65, 0.35], row_heights=[0.5, 0.5],
+                        specs=[[{"colspan": 2}, None], [{}, {}]],
+                        vertical_spacing=0.2, horizontal_spacing=0.1,
+                        subplot_titles=("hidden states a<t>, one column per step",
+                                        "a<t-1> → a<t>", "prediction"))
+    fig.add_trace(go.Heatmap(z=heatmap_z(a, 1), x=list(step_labels), y=units, zmin=-bound, zmax=bound,
+                             colorscale=COLORSCALES["signed"], xgap=1, ygap=1,
+                             colorbar=dict(y=1.0, yanchor="top", len=0.42, thickness=12),
+                             hovertemplate="%{y} at t=%{x}: %{z:.3f}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Bar(x=units, y=a0.tolist(), marker_color="#c5b0d5", name="a<t-1>"), 2, 1)
+    fig.add_trace(go.Bar(x=units, y=a[:, 0].tolist(), marker_color=GATE_COLORS["a"], name="a<t>"), 2, 1)
+    fig.add_trace(go.Bar(x=list(class_labels), y=y_pred[:, 0].tolist(), marker_color="#17becf",
+                         showlegend=False), 2, 2)
+    fig.update_xaxes(type="category", tickangle=0, row=1, col=1)
+    fig.update_yaxes(type="category", autorange="reversed", row=1, col=1)
+    fig.update_yaxes(range=[-1.05 * bound, 1.05 * bound], row=2, col=1)
+    fig.update_yaxes(range=[0, 1], row=2, col=2)
+    fig.update_layout(**LAYOUT, height=600, barmode="group",
+                      legend=dict(orientation="h", x=0.0, y=-0.12))
+    fig.update_layout(forward_step_frame(a, a0, y_pred, 0, step_labels, title)["layout"])
+    return fig
+
+
+def backward_step_frame(da_loss, da_future, t, title):
+    """The frame of step ``t`` of BPTT: the two gradients meeting in a<t>, and their sum.
+
+    Args:
+        da_loss: ∂L<t>/∂a<t>, the gradient from the loss at each step, (n_a, T_x).
+        da_future: the gradient coming back from step t+1 into a<t>, (n_a, T_x).
+        t: 0-based step.
+    """
+    total = da_loss[:, t] + da_future[:, t]
+    T_x = da_loss.shape[1]
+    return {
+        "data": [
+            {"y": da_loss[:, t].tolist()},
+            {"y": da_future[:, t].tolist()},
+            {"y": total.tolist()},
+            {"marker": {"line": bar_outline(T_x, t)}},
+        ],
+        "layout": {"title": {"text": title}},
+    }
+
+
+def backward_step_figure(da_loss, da_future, norms, step_labels, title, log_y=False):
+    """The two-panel figure of the BPTT explorer, drawn at the last step (BPTT starts there).
+
+    Left: at a<t>, unit by unit, the gradient from the loss at t, the gradient from step
+    t+1, and their sum ∂J/∂a<t>. Right: ‖∂J/∂a<t>‖ for every t, the current step outlined.
+    """
+    n_a, T_x = da_loss.shape
+    units = [f"a{i + 1}" for i in range(n_a)]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
+                        subplot_titles=("gradients meeting in a<t>", "‖∂J/∂a<t>‖ for every t"))
+    colors = ("#17becf", "#ff7f0e", GATE_COLORS["grad"])
+    names = ("from the loss at t", "from step t+1", "sum: ∂J/∂a<t>")
+    for color, name in zip(colors, names):
+        fig.add_trace(go.Bar(x=units, y=[0.0] * n_a, name=name, marker_color=color), 1, 1)
+    fig.add_trace(go.Bar(x=list(step_labels), y=[v if np.isfinite(v) else None for v in norms.tolist()],
+                         marker=dict(color=GATE_COLORS["grad"], line=bar_outline(T_x, T_x - 1)),
+                         showlegend=False), 1, 2)
+    bound = 1.05 * max(float(np.max(np.abs(da_loss + da_future))), float(np.max(np.abs(da_loss))),
+                       float(np.max(np.abs(da_future))), 1e-12)
+    fig.update_yaxes(range=[-bound, bound], row=1, col=1)
+    fig.update_xaxes(type="category", row=1, col=2, title_text="t and x<t>")
+    fig.update_yaxes(type="log" if log_y else "linear", row=1, col=2)
+    fig.update_layout(**LAYOUT, height=420, barmode="group",
+                      legend=dict(orientation="h", x=0.0, y=-0.15))
+    for trace, update in zip(fig.data, backward_step_frame(da_loss, da_future, T_x - 1, title)["data"]):
+        trace.update(update)
+    fig.update_layout(title_text=title)
+    return fig
