@@ -112,7 +112,7 @@ def backward_step_figure(da_loss, da_future, norms, step_labels, title, log_y=Fa
     bound = 1.05 * max(float(np.max(np.abs(da_loss + da_future))), float(np.max(np.abs(da_loss))),
                        float(np.max(np.abs(da_future))), 1e-12)
     fig.update_yaxes(range=[-bound, bound], row=1, col=1)
-    fig.update_xaxes(type="category", row=1, col=2, title_text="t and x<t>")
+    fig.update_xaxes(type="category", tickangle=0, row=1, col=2, title_text="t and x<t>")
     fig.update_yaxes(type="log" if log_y else "linear", row=1, col=2)
     fig.update_layout(**LAYOUT, height=420, barmode="group",
                       legend=dict(orientation="h", x=0.0, y=-0.15))

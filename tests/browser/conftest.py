@@ -235,7 +235,7 @@ def browser_context(tmp_path_factory):
             executable_path=chromium,
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
+            viewport={"width": 1400, "height": 1500},  # tall enough for the one-hot explorer
         )
         try:
             yield context
