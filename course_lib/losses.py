@@ -103,15 +103,23 @@ def softmax_cross_entropy(y_hat, y, mask=None):
     y_hat = as_shaped_array("y_hat", y_hat, "(n_y, m, T_x)")
     n_y, m, T_x = y_hat.shape
     keep = _check_mask(mask, y_hat)  # (1, m, T_x)
-    if np.any(y_hat < 0) or not np.allclose(y_hat.sum(axis=0), 1.0, atol=1e-6):
+    if y_hat.min() < 0 or np.abs(y_hat.sum(axis=0) - 1.0).max() > 1e-6:
         raise ValueError("y_hat must be softmax outputs: non-negative, each column summing to 1")
-    y = _targets(y, n_y, m, T_x, keep)
-
-    # Only the entries with y_i > 0 count, so log ŷ_i = log 0 elsewhere does no harm.
-    log_y_hat = np.log(np.clip(y_hat, EPS, 1.0))
-    # L<t> = −Σ_i y_i log ŷ_i  (1, m, T_x)
-    loss = -np.sum(np.where(y > 0, y * log_y_hat, 0.0), axis=0, keepdims=True)
-    dz = y_hat - y  # ∂L/∂z = ŷ − y, since Σ_i y_i = 1
+    if np.ndim(y) == 2:
+        # Integer targets: read ŷ at each target class; no one-hot array is built.
+        rows = _target_indices(y, n_y, m, T_x, keep)[None]  # (1, m, T_x), 0 where padded
+        picked = np.take_along_axis(y_hat, rows, axis=0)  # ŷ_{y<t>}  (1, m, T_x)
+        loss = -np.log(np.maximum(picked, EPS))  # L<t> = −log ŷ_{y<t>}  (1, m, T_x)
+        dz = y_hat.copy()
+        np.put_along_axis(dz, rows, picked - 1.0, axis=0)  # ∂L/∂z = ŷ − y
+    else:
+        y = _one_hot_targets(y, n_y, m, T_x, keep)
+        # Only the entries with y_i > 0 count, so the log is taken there alone.
+        terms = np.zeros_like(y_hat)  # y_i log ŷ_i  (n_y, m, T_x)
+        counted = y > 0
+        terms[counted] = y[counted] * np.log(np.maximum(y_hat[counted], EPS))
+        loss = -terms.sum(axis=0, keepdims=True)  # L<t> = −Σ_i y_i log ŷ_i  (1, m, T_x)
+        dz = y_hat - y  # ∂L/∂z = ŷ − y, since Σ_i y_i = 1
     return float(np.sum(loss, where=keep)), np.where(keep, dz, 0.0)
 
 
@@ -133,7 +141,10 @@ def output_layer_forward(a, Wy, by):
     check_shape("by", by, (n_y, 1), "(n_y, 1)")
     a = as_shaped_array("a", a, "(n_a, m, T_x)")
     check_shape("a", a, (n_a, *a.shape[1:]), "(n_a, m, T_x)")
-    return np.einsum("ya,amt->ymt", Wy, a, optimize=True) + by[:, :, None]  # z<t> = Wy a<t> + by
+    m, T_x = a.shape[1:]
+    # All steps at once: a seen as n_a × (m·T_x), one column per (example, step).
+    z = (Wy @ a.reshape(n_a, m * T_x)).reshape(n_y, m, T_x)
+    return z + by[:, :, None]  # z<t> = Wy a<t> + by
 
 
 def output_layer_backward(dz, a, Wy):
@@ -158,9 +169,12 @@ def output_layer_backward(dz, a, Wy):
     dz = as_float_array("dz", dz)
     check_shape("dz", dz, (n_y, *a.shape[1:]), "(n_y, m, T_x)")
 
-    dWy = np.einsum("ymt,amt->ya", dz, a, optimize=True)  # dWy = Σ_t dz<t> a<t>ᵀ  (n_y, n_a)
-    dby = dz.sum(axis=(1, 2))[:, None]  # dby = Σ_t Σ_examples dz<t>  (n_y, 1)
-    da = np.einsum("ya,ymt->amt", Wy, dz, optimize=True)  # da<t> = Wyᵀ dz<t>  (n_a, m, T_x)
+    m, T_x = a.shape[1:]
+    # Side by side as m·T_x columns, the sum over steps becomes one matrix product.
+    dz_cols = dz.reshape(n_y, m * T_x)  # (n_y, m·T_x)
+    dWy = dz_cols @ a.reshape(n_a, m * T_x).T  # dWy = Σ_t dz<t> a<t>ᵀ  (n_y, n_a)
+    dby = dz_cols.sum(axis=1, keepdims=True)  # dby = Σ_t Σ_examples dz<t>  (n_y, 1)
+    da = (Wy.T @ dz_cols).reshape(n_a, m, T_x)  # da<t> = Wyᵀ dz<t>  (n_a, m, T_x)
     return dWy, dby, da
 
 
@@ -192,21 +206,24 @@ def _check_mask(mask, pred):
     return mask[None]
 
 
-def _targets(y, n_y, m, T_x, keep):
-    """One-hot targets (n_y, m, T_x) from one-hot y or integer indices (m, T_x)."""
+def _target_indices(y, n_y, m, T_x, keep):
+    """Integer targets (m, T_x) checked against n_y; padded steps set to class 0."""
     y = np.asarray(y)
-    if y.ndim == 2:  # indices: y[i, t] is the target class of example i at step t
-        check_shape("y", y, (m, T_x), "(m, T_x)")
-        integral = np.issubdtype(y.dtype, np.integer) or (
-            np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y))
-        )
-        if not integral:
-            raise ValueError(f"y as indices must hold integers, got dtype {y.dtype}")
-        indices = y.astype(np.int64)
-        if np.any(keep[0] & ((indices < 0) | (indices >= n_y))):
-            raise ValueError(f"y holds class indices outside 0 ... n_y - 1 = {n_y - 1}")
-        return (np.arange(n_y)[:, None, None] == indices[None]).astype(np.float64)
+    check_shape("y", y, (m, T_x), "(m, T_x)")
+    integral = np.issubdtype(y.dtype, np.integer) or (
+        np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y))
+    )
+    if not integral:
+        raise ValueError(f"y as indices must hold integers, got dtype {y.dtype}")
+    indices = y.astype(np.int64)
+    if np.any(keep[0] & ((indices < 0) | (indices >= n_y))):
+        raise ValueError(f"y holds class indices outside 0 ... n_y - 1 = {n_y - 1}")
+    return np.where(keep[0], indices, 0)
 
+
+def _one_hot_targets(y, n_y, m, T_x, keep):
+    """One-hot targets (n_y, m, T_x), checked: each real column sums to 1."""
+    y = np.asarray(y)
     if y.ndim != 3:
         raise ValueError(
             f"y must have shape (n_y, m, T_x) (one-hot) or (m, T_x) (indices), got shape {y.shape}"

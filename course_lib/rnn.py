@@ -217,16 +217,18 @@ def rnn_cell_backward(da_next, cache):
     }
 
 
-def rnn_backward(da, caches):
+def rnn_backward(da, caches, input_gradient=True):
     """Backpropagation through time for the whole sequence.
 
     Args:
         da: ∂J/∂a<t> from above for every step (not through the recurrence),
             shape (n_a, m, T_x); as in the DLS assignment it excludes the output layer.
         caches: the RNNCaches from rnn_forward (a list of RNNCache works too).
+        input_gradient: also compute dx (default). A language model's inputs are data,
+            not parameters, so its trainer passes False and saves one large product.
     Returns:
-        gradients: dict with dx (n_x, m, T_x), da0 (n_a, m), dWax (n_a, n_x),
-        dWaa (n_a, n_a), dba (n_a, 1).
+        gradients: dict with dx (n_x, m, T_x) (None without input_gradient),
+        da0 (n_a, m), dWax (n_a, n_x), dWaa (n_a, n_a), dba (n_a, 1).
 
     The same as calling rnn_cell_backward from t = T_x down to 1 and adding up the
     weight gradients; here the loop only carries the gradient back through time,
@@ -243,7 +245,8 @@ def rnn_backward(da, caches):
     # Side by side as m·T_x columns, the steps turn each sum over t into one matrix product.
     dz_cols = dz.reshape(n_a, m * T_x)  # (n_a, m·T_x)
     return {
-        "dx": (caches.parameters["Wax"].T @ dz_cols).reshape(n_x, m, T_x),  # dx<t> = Waxᵀ dz<t>
+        "dx": (caches.parameters["Wax"].T @ dz_cols).reshape(n_x, m, T_x)  # dx<t> = Waxᵀ dz<t>
+        if input_gradient else None,
         "da0": da0,  # ∂J/∂a<0>
         "dWax": dz_cols @ caches.x.reshape(n_x, m * T_x).T,  # dWax = Σ_t dz<t> x<t>ᵀ
         "dWaa": dz_cols @ a_prev.reshape(n_a, m * T_x).T,  # dWaa = Σ_t dz<t> a<t-1>ᵀ
@@ -291,10 +294,6 @@ def backprop_through_time(da, caches):
         da_total[:, :, t] = da_next
         dz[:, :, t] = dz_t
     return BPTTSteps(da_total, dz, da_prev)
-
-
-# Until every caller uses the public name (course_lib.dynamics is being written).
-_backprop_through_time = backprop_through_time
 
 
 # ---------------------------------------------------------------------------------------

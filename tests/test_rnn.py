@@ -428,3 +428,13 @@ def test_bad_activation_and_caches_are_rejected():
         rnn_backward(da, [])
     with raises("caches", "RNNCaches"):
         rnn_backward(da, {"a": a0})
+
+
+def test_rnn_backward_can_skip_the_input_gradient():
+    parameters, x, a0, da = make_problem(3, 4, None, 2, 5, seed=8)
+    _, _, caches = rnn_forward(x, a0, parameters)
+    full = rnn_backward(da, caches)
+    lean = rnn_backward(da, caches, input_gradient=False)
+    assert lean["dx"] is None
+    for name in ("da0", "dWax", "dWaa", "dba"):
+        np.testing.assert_array_equal(lean[name], full[name])

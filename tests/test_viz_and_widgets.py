@@ -1,5 +1,7 @@
 """Figure builders and the explorers' wiring, tested without a browser."""
 
+import html
+
 import numpy as np
 import pytest
 
@@ -152,3 +154,24 @@ def test_backward_explorer_runs_from_the_last_step():
     assert np.allclose(figure.data[3].y, np.linalg.norm(da_total, axis=0))
     with pytest.raises(ValueError, match="da_loss"):
         BackwardExplorer(da_loss, da_total[:, :2], list("王刚和李"))
+
+
+def test_sampling_explorer_shows_the_drawn_token_in_red():
+    from course_lib.lm import sample
+    from course_lib.rnn import initialize_rnn_parameters
+    from course_lib.viz.theme import HIGHLIGHT
+    from course_lib.widgets import SamplingExplorer
+
+    vocab = Vocabulary.build(["the cat was full .", "the cats were full ."], "word")
+    parameters = initialize_rnn_parameters(vocab.n_x, 5, vocab.n_x, np.random.default_rng(0), scale=1.0)
+    result = sample(parameters, vocab, rng=0, max_length=6)
+    sampling = SamplingExplorer(result, vocab, top_k=3)
+    figure = sampling.explorer.figure_widget
+    for t in range(len(result.tokens)):
+        sampling.explorer.show(t)
+        bars = figure.data[0]
+        shown = "␣" if result.tokens[t] == " " else result.tokens[t]
+        assert len(bars.x) == 3 and bars.marker.color[list(bars.x).index(shown)] == HIGHLIGHT
+        so_far = html.escape(vocab.decode(result.indices[: t + 1]))  # "<EOS>" shown as text
+        assert sampling.explorer.label.value.endswith(so_far + "</b>")
+    json_safe(sampling.explorer.snapshot())

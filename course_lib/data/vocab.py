@@ -24,6 +24,8 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|\S")
 # Latin words are kept whole; a CJK run is kept whole only when the text was segmented
 # with spaces beforehand (Chinese word segmentation is a step of its own).
 _SEGMENT = re.compile(r"\S+")
+# Decoding words: a space goes between words, but not before these marks.
+_NO_SPACE_BEFORE = re.compile(r" ([,.!?;:，。！？；：、])")
 
 
 def _check_granularity(granularity):
@@ -135,14 +137,17 @@ class Vocabulary:
         return indices + [1] if add_eos else indices
 
     def decode(self, indices):
-        """The text of ``indices``: characters joined as they are, words with spaces."""
+        """The text of ``indices``: characters joined as they are, words with spaces
+        (but none before punctuation, so "cat , which" reads "cat, which")."""
         tokens = []
         for i in indices:
             i = int(i)
             if not 0 <= i < len(self.tokens):
                 raise ValueError(f"indices must lie in [0, {len(self.tokens)}), got {i}")
             tokens.append(self.tokens[i])
-        return ("" if self.granularity == "char" else " ").join(tokens)
+        if self.granularity == "char":
+            return "".join(tokens)
+        return _NO_SPACE_BEFORE.sub(r"\1", " ".join(tokens))
 
 
 def one_hot(indices, n_x):

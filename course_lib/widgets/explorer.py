@@ -11,6 +11,7 @@ optional layout changes (a moved highlight, a new title).
 """
 
 import copy
+import html
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -74,7 +75,7 @@ class TimestepExplorer:
                 trace.update(update)
             if spec.get("layout"):
                 self.figure_widget.update_layout(spec["layout"])
-        self.label.value = f"<b>{self._step_label(step)}</b>"
+        self.label.value = f"<b>{html.escape(self._step_label(step))}</b>"  # "<EOS>" is text
 
     def reset(self, figure, frame, n_steps):
         """Replace the steps (new sentence, new model …) keeping the same widget."""

@@ -1,0 +1,46 @@
+"""Figures of the language model: the distribution a token is drawn from (notebook 04)."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from course_lib.viz.theme import HIGHLIGHT, LAYOUT
+
+
+def _shown(token):
+    return "␣" if token == " " else token
+
+
+def sampling_step_frame(distributions, tokens, vocabulary_tokens, t, top_k):
+    """The frame of step ``t``: the ``top_k`` most probable tokens of ŷ<t>, the drawn one in red.
+
+    Args:
+        distributions: (n_y, T), the distribution each token was drawn from.
+        tokens: the T drawn tokens.
+        vocabulary_tokens: the n_y tokens of the vocabulary (index order).
+        t: 0-based step.
+        top_k: how many bars.
+    """
+    p = distributions[:, t]
+    drawn = vocabulary_tokens.index(tokens[t])
+    order = list(np.argsort(-p, kind="stable")[:top_k])
+    if drawn not in order:  # a token drawn from the tail is shown too, as the last bar
+        order[-1] = drawn
+    colors = [HIGHLIGHT if i == drawn else "#9ecae1" for i in order]
+    fed_back = "the sentence ends" if tokens[t] == "<EOS>" else f"fed back as x<{t + 2}>"
+    return {
+        "data": [{"x": [_shown(vocabulary_tokens[i]) for i in order], "y": p[order].tolist(),
+                  "marker": {"color": colors}}],
+        "layout": {"title": {"text": f"t = {t + 1}: drew ‘{_shown(tokens[t])}’ with P = {p[drawn]:.3f}, {fed_back}"}},
+    }
+
+
+def sampling_step_figure(distributions, tokens, vocabulary_tokens, top_k=15):
+    """A bar chart of ŷ<1> (top ``top_k`` tokens) with the drawn token in red."""
+    fig = go.Figure(go.Bar(x=[], y=[], hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
+    fig.update_layout(**LAYOUT, height=380)
+    fig.update_xaxes(type="category", title_text="most probable next tokens")
+    fig.update_yaxes(title_text="ŷ<t> (probability)", range=[0, 1])
+    frame = sampling_step_frame(distributions, tokens, vocabulary_tokens, 0, top_k)
+    fig.data[0].update(frame["data"][0])
+    fig.update_layout(frame["layout"])
+    return fig
