@@ -75,3 +75,12 @@ def check_positive_float(name, value, allow_zero=False):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
     return v
+
+
+def as_generator(name, rng):
+    """``rng`` as a np.random.Generator: a Generator as it is, an int as a seed."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise ValueError(f"{name} must be a np.random.Generator or an int seed, got {type(rng).__name__}")

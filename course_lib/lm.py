@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._validate import check_positive_float, check_positive_int, require_keys
+from course_lib._validate import as_generator, check_positive_float, check_positive_int, require_keys
 from course_lib.activations import softmax
 from course_lib.data.vocab import EOS, Vocabulary, encode_batch, one_hot, tokenize
 from course_lib.losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
@@ -369,10 +369,7 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
     if not isinstance(prefix, str):
         raise ValueError(f"prefix must be a str, got {type(prefix).__name__}")
     if not greedy:
-        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-            rng = np.random.default_rng(int(rng))
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
+        rng = as_generator("rng", rng)
     n_y = len(vocabulary)
     eos = vocabulary.index(EOS)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib._validate import check_positive_float, check_positive_int
+from course_lib._validate import as_generator, check_positive_float, check_positive_int
 from course_lib.data.corpora import MAX_FILLER, MIN_FILLER, agreement_examples, chinese_sentences
 from course_lib.data.vocab import Vocabulary
 from course_lib.gradients import clip as clip_by_value
@@ -93,14 +93,6 @@ class TrainingResult:
     tokens: int
     seconds: float
     config: dict = field(default_factory=dict)
-
-
-def _as_generator(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
 
 
 def _check_clip(clip):
@@ -245,7 +237,7 @@ def train_language_model(
     if not isinstance(vocabulary, Vocabulary):
         raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
     n_a = check_positive_int("n_a", n_a)
-    rng = _as_generator(rng)
+    rng = as_generator("rng", rng)
     steps = check_positive_int("steps", steps)
     batch_size = check_positive_int("batch_size", batch_size)
     clip = _check_clip(clip)
@@ -276,6 +268,7 @@ def train_language_model(
     # Without clipping a huge norm means the update will throw the parameters far away;
     # with clipping it is cut to size, so only a non-finite norm stops training.
     norm_limit = max_gradient_norm if clip is None else np.inf
+    advice = "lower the learning_rate" + (" or clip the gradients" if clip is None else "")
     tokens = 0
     batches = iterate_batches(encoded, batch_size, rng)
     bar = tqdm(total=steps, disable=not progress, desc="training", unit="step")
@@ -291,19 +284,17 @@ def train_language_model(
                     last = f"{norms[step - 2]:.4g}" if step > 1 else "none yet"
                     raise TrainingDiverged(
                         f"training diverged at step {step}: the forward pass overflowed ({exc}); "
-                        f"gradient norm of the previous step {last}; lower the learning_rate "
-                        "or clip the gradients",
+                        f"gradient norm of the previous step {last}; {advice}",
                         step, losses[:step], norms[:step],
                     ) from exc
             losses[step - 1], norms[step - 1] = loss, norm
             finite = all(np.all(np.isfinite(new_parameters[k])) for k in LM_KEYS)
-            if not (loss <= max_loss and norm <= norm_limit and finite):  # False for NaN too
+            if not (loss <= max_loss and np.isfinite(norm) and norm <= norm_limit and finite):  # False for NaN too
                 limit = f"limit {max_gradient_norm:g}" if clip is None else "clipped, must be finite"
                 raise TrainingDiverged(
                     f"training diverged at step {step}: loss per token {loss:.4g} (limit "
                     f"{max_loss:g}), gradient norm {norm:.4g} ({limit})"
-                    f"{'' if finite else ', parameters no longer finite'}; lower the "
-                    f"learning_rate{' or clip the gradients' if clip is None else ''}",
+                    f"{'' if finite else ', parameters no longer finite'}; {advice}",
                     step, losses[:step], norms[:step],
                 )
             parameters = new_parameters

@@ -383,6 +383,17 @@ def test_figures_replace_what_a_log_axis_cannot_show_with_gaps():
     json_safe(clipping_directions_figure([4.0, 1.0], [1.0, 1.0], [0.97, 0.24], 1.0))
     json_safe(training_runs_figure({"no clipping": [4.0, np.nan]}, {"no clipping": [1e4, np.inf]}, 1.0))
     json_safe(agreement_figure([5, 6], [0.9, 0.6], [1e-2, 1e-3]))
+    # Several models: one colour and one legend entry per label across both panels, shaded spans.
+    fig = agreement_figure([5, 6, 7], {"a": [1.0, 1.0, np.nan], "b": [0.5, 0.4, 0.6]},
+                           {"a": [1e-1, 1e-2, 0.0], "untrained": [0.3, 0.1, 0.03]}, spans={"b": (6, 7)})
+    json_safe(fig)
+    assert [t.name for t in fig.data] == ["a", "b", "a", "untrained"]
+    assert [t.showlegend for t in fig.data] == [True, True, False, True] and fig.layout.showlegend
+    assert fig.data[0].line.color == fig.data[2].line.color != fig.data[1].line.color
+    assert fig.data[0].y[2] is None and fig.data[2].y[2] is None and fig.layout.yaxis2.type == "log"
+    assert [(s.x0, s.x1, s.fillcolor) for s in fig.layout.shapes if s.type == "rect"] == [(5.5, 7.5, fig.data[1].line.color)]
+    with raises("accuracy['b']", "(3,)"):
+        agreement_figure([5, 6, 7], {"a": [1.0, 1.0, 1.0], "b": [0.5]}, [1.0, 0.1, 0.01])
     with raises("curves['x']"):
         gradient_flow_figure(k, {"x": [1.0, 2.0]})
 

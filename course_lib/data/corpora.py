@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._validate import check_positive_int
+from course_lib._validate import as_generator, check_positive_int
 
 # ---------------------------------------------------------------------------------------
 # Long-range agreement (seed section 5)
@@ -77,14 +77,6 @@ class AgreementExample:
     verb_position: int
     verb: str
     wrong_verb: str
-
-
-def _as_generator(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
 
 
 def _pick(rng, options):
@@ -153,7 +145,7 @@ def agreement_examples(n, rng, min_filler=2, max_filler=12):
         independently, so the subject's number is the only thing that predicts the verb.
     """
     n = check_positive_int("n", n)
-    rng = _as_generator(rng)
+    rng = as_generator("rng", rng)
     min_filler = check_positive_int("min_filler", min_filler, minimum=MIN_FILLER)
     max_filler = check_positive_int("max_filler", max_filler, minimum=min_filler)
     if max_filler > MAX_FILLER:

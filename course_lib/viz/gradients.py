@@ -218,34 +218,55 @@ def training_runs_figure(losses, gradient_norms, threshold=None, title="", smoot
 
 
 def agreement_figure(distance, accuracy, subject_gradient, title="",
-                     gradient_title="‖∂L/∂a<subject>‖ / ‖∂L/∂a<verb>‖"):
+                     gradient_title="‖∂L/∂a<subject>‖ / ‖∂L/∂a<verb>‖", colors=None, spans=None):
     """The agreement task against distance: accuracy beside the gradient reaching the subject.
 
     Args:
         distance: (n,), verb position − subject position.
-        accuracy: (n,), fraction of examples where P(correct verb) > P(wrong verb).
+        accuracy: (n,), fraction of examples where P(correct verb) > P(wrong verb); or a
+            dict label → (n,) to compare several models.
         subject_gradient: (n,), e.g. the mean share of the verb's gradient that reaches the
-            step reading the subject.
+            step reading the subject; or a dict label → (n,). A label also used in
+            ``accuracy`` gets the same colour and one legend entry.
         gradient_title: the right panel's y-axis title (what ``subject_gradient`` is).
+        colors: dict label → colour (default: the hidden state's colour, then a cycle).
+        spans: dict label → (first, last) distance, shaded on the accuracy panel in the
+            label's colour (e.g. the distances a model was trained on).
     Returns:
         go.Figure with two panels: accuracy (chance 0.5 dashed) and the gradient (log).
     """
     distance = _check_1d("distance", distance)
-    accuracy = _check_1d("accuracy", accuracy, distance.shape[0])
-    subject_gradient = _check_1d("subject_gradient", subject_gradient, distance.shape[0])
+    n = distance.shape[0]
+    several = isinstance(accuracy, dict) or isinstance(subject_gradient, dict)
+    panels = []  # per panel: label → (n,) values
+    for name, curves, label in (("accuracy", accuracy, "accuracy"),
+                                ("subject_gradient", subject_gradient, gradient_title)):
+        named = isinstance(curves, dict)
+        curves = curves if named else {label: curves}
+        panels.append({k: _check_1d(f"{name}[{k!r}]" if named else name, v, n) for k, v in curves.items()})
+    palette = [GATE_COLORS["a"], "#ff7f0e", BOUND_COLOR, "#1f77b4", "#2ca02c", "#8c564b"]
+    defaults = {"accuracy": GATE_COLORS["a"], gradient_title: GATE_COLORS["grad"]}
+    labels = list(dict.fromkeys([*panels[0], *panels[1]]))
+    color = {label: (colors or {}).get(label, defaults.get(label, palette[i % len(palette)]))
+             for i, label in enumerate(labels)}
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
                         subplot_titles=("accuracy choosing was / were",
                                         "gradient of the verb's loss reaching the subject"))
-    fig.add_scatter(x=distance.tolist(), y=finite_or_none(accuracy), mode="lines+markers",
-                    name="accuracy", line=dict(color=GATE_COLORS["a"], width=2.5), row=1, col=1)
+    for col, (curves, to_list) in enumerate(zip(panels, (finite_or_none, positive_or_none)), start=1):
+        for label, values in curves.items():
+            fig.add_scatter(x=distance.tolist(), y=to_list(values), mode="lines+markers", name=label,
+                            line=dict(color=color[label], width=2.5), legendgroup=label,
+                            showlegend=col == 1 or label not in panels[0], row=1, col=col)
+    for label, (first, last) in (spans or {}).items():  # after the traces: plotly skips empty subplots
+        fig.add_vrect(x0=first - 0.5, x1=last + 0.5, fillcolor=color.get(label, BOUND_COLOR), opacity=0.12,
+                      line_width=0, layer="below", row=1, col=1)
     fig.add_hline(y=0.5, line=dict(color=BOUND_COLOR, dash="dash"), row=1, col=1,
                   annotation_text="chance", annotation_position="bottom right")
-    fig.add_scatter(x=distance.tolist(), y=positive_or_none(subject_gradient), mode="lines+markers",
-                    name=gradient_title, line=dict(color=GATE_COLORS["grad"], width=2.5), row=1, col=2)
-    fig.update_xaxes(title_text="distance from subject to verb (words)", dtick=1 if len(distance) <= 12 else 2)
-    fig.update_yaxes(title_text="accuracy", range=[0.4, 1.02], row=1, col=1)
+    fig.update_xaxes(title_text="distance from subject to verb (words)", dtick=1 if n <= 12 else 2)
+    fig.update_yaxes(title_text="accuracy", range=[0.3, 1.04], row=1, col=1)
     fig.update_yaxes(title_text=gradient_title, type="log", exponentformat="power", row=1, col=2)
-    fig.update_layout(**_layout(title, 420), showlegend=False)
+    fig.update_layout(**_layout(title, 460 if several else 420), showlegend=several,
+                      legend=dict(orientation="h", x=0, y=-0.22))
     fig.update_layout(margin=dict(t=90))
     return fig
 
