@@ -111,7 +111,8 @@ def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=N
         xs = np.arange(1, len(values) + 1) if x is None else np.asarray(x)
         color = (colors or {}).get(name, GATE_COLORS.get(name))
         fig.add_scatter(x=xs.tolist(), y=[v if np.isfinite(v) else None for v in values.tolist()],
-                        name=name, mode="lines+markers", line=dict(color=color))
+                        name=name, mode="lines+markers" if len(values) <= 40 else "lines",
+                        line=dict(color=color))  # markers only where they can be told apart
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color=GATE_COLORS["threshold"], dash="dash"),
                       annotation_text=f"threshold {threshold:g}")

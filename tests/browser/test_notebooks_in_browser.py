@@ -5,8 +5,9 @@ For each notebook in ``BROWSER_NOTEBOOKS``: open it in JupyterLab (a temporary c
 check that
 
 * no cell shows an error (traceback, exception, widget that failed to display),
-* at least one explorer (``.course-explorer``: Play + IntSlider + plotly FigureWidget)
-  rendered, and moving its slider changes both the slider readout and the figure data,
+* at least one explorer of the notebook's kind rendered (``.course-explorer``: Play +
+  IntSlider + plotly FigureWidget; the others: sliders + FigureWidget), and moving its
+  slider changes both the slider readout and the figure (data, shapes or annotations),
 * the browser console logged no errors (apart from a small, explained allowlist),
 * JupyterLab's Log Console is empty: no kernel output outside cells, which is where
   prints, warnings and tracebacks from widget callbacks end up (the learner never sees
@@ -36,12 +37,18 @@ except ImportError:  # the browser_context fixture skips (or fails in CI) with a
 
 pytestmark = pytest.mark.browser
 
-# Adding a notebook to the browser test is a one-line change here.
-BROWSER_NOTEBOOKS = [
-    "00_notation.ipynb",
-    "01_forward_pass.ipynb",
-    "02_bptt.ipynb",
-]
+# Adding a notebook to the browser test is a one-line change here: the notebook, and the
+# CSS class of the explorer to drive. ``.course-explorer`` is the timestep explorer (Play +
+# time slider); the others have sliders of their own (lengths, singular value, ...).
+TIMESTEP_EXPLORER = ".course-explorer"
+BROWSER_NOTEBOOKS = {
+    "00_notation.ipynb": TIMESTEP_EXPLORER,
+    "01_forward_pass.ipynb": TIMESTEP_EXPLORER,
+    "02_bptt.ipynb": TIMESTEP_EXPLORER,
+    "03_architectures.ipynb": ".course-architecture-explorer",
+    "04_language_model_sampling.ipynb": TIMESTEP_EXPLORER,
+    "05_vanishing_exploding_gradients.ipynb": ".course-gradient-explorer",
+}
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
@@ -107,10 +114,13 @@ _NOTEBOOK_STATE_JS = r"""
 }
 """
 
-# JS: a string that changes whenever the plotly figure's trace data changes.
+# JS: a string that changes whenever the plotly figure's trace data, or the shapes and
+# annotations it is drawn with (the architecture diagrams have no traces), change.
 _FIGURE_DATA_JS = r"""
 (gd) => JSON.stringify(
-  (gd.data || []).map(t => [t.x, t.y, t.z]),
+  [(gd.data || []).map(t => [t.x, t.y, t.z]),
+   ((gd.layout || {}).shapes || []).map(s => [s.x0, s.x1, s.y0, s.y1]),
+   ((gd.layout || {}).annotations || []).map(a => [a.text, a.x, a.y])],
   (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v)
 """
 
@@ -255,7 +265,7 @@ def _filter_console(errors: list[str]) -> list[str]:
     return kept
 
 
-@pytest.mark.parametrize("notebook", BROWSER_NOTEBOOKS)
+@pytest.mark.parametrize("notebook", list(BROWSER_NOTEBOOKS))
 def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_server):
     assert (lab_server.root / notebook).is_file(), (
         f"{notebook} is listed in BROWSER_NOTEBOOKS but missing from the notebooks directory"
@@ -295,7 +305,8 @@ def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_serv
         assert not unrun, f"{notebook}: {len(unrun)} code cells did not run"
 
         # --- explorers: all rendered; drive the first one ------------------------------
-        explorers = page.locator(".course-explorer")
+        selector = BROWSER_NOTEBOOKS[notebook]
+        explorers = page.locator(selector)
         explorers.first.wait_for(state="attached", timeout=EXPLORER_TIMEOUT_MS)
         n_explorers = explorers.count()
         for i in range(n_explorers):
@@ -304,7 +315,8 @@ def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_serv
             ex.locator(".js-plotly-plot .main-svg").first.wait_for(
                 state="visible", timeout=EXPLORER_TIMEOUT_MS
             )
-            assert ex.locator(".widget-play").count() >= 1, f"explorer {i} has no Play widget"
+            if selector == TIMESTEP_EXPLORER:
+                assert ex.locator(".widget-play").count() >= 1, f"explorer {i} has no Play widget"
             assert ex.locator(".widget-hslider .noUi-handle").count() >= 1, (
                 f"explorer {i} has no slider"
             )
@@ -314,8 +326,8 @@ def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_serv
         # The time slider is the one next to the Play button (other sliders, e.g. for a
         # hyperparameter, may sit in the explorer too); else the explorer's first slider.
         slider = explorer.locator(".widget-hbox:has(> .widget-play) > .widget-hslider")
-        if not slider.count():
-            slider = explorer.locator(".widget-hslider")
+        if not slider.count():  # its first slider that is not disabled
+            slider = explorer.locator(".widget-hslider:not(:has(.noUi-target[disabled]))")
         slider = slider.first
         handle = slider.locator(".noUi-handle").first
         readout = slider.locator(".widget-readout").first
