@@ -53,8 +53,9 @@ def softmax(z):
 
 # g1 choices for a recurrent cell, with their derivative written in terms of the
 # activation's *output* a = g(u), which is what the backward pass keeps in its cache.
+# (np.tanh itself, not tanh above: the cells call it on float64 arrays already, T_x times.)
 ACTIVATIONS = {
-    "tanh": (tanh, lambda a: 1.0 - a**2),
+    "tanh": (np.tanh, lambda a: 1.0 - a * a),
     "relu": (relu, lambda a: (a > 0).astype(np.float64)),
     "identity": (identity, lambda a: np.ones_like(a)),
 }

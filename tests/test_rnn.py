@@ -342,7 +342,7 @@ def test_initialize_rnn_parameters():
         ((0, 5, 2, np.random.default_rng(0)), "n_x"),
         ((3, 2.5, 2, np.random.default_rng(0)), "n_a"),
         ((3, 5, 0, np.random.default_rng(0)), "n_y"),
-        ((3, 5, 2, 42), "rng"),
+        ((3, 5, 2, "42"), "rng"),
         ((3, 5, 2, np.random.default_rng(0), -1.0), "scale"),
     ],
 )

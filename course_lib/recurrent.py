@@ -1,0 +1,358 @@
+"""The recurrent core: one description of a cell, one driver that runs any cell over time.
+
+A recurrent cell (the RNN of ``rnn.py``; the GRU and LSTM to come) is a small ``Cell``
+record in the manner of d2l's ``(get_params, init_state, step)``: its parameter keys, the
+states it carries (``a`` for the RNN, ``c`` for the GRU, ``a`` and ``c`` for the LSTM),
+a parameter check, an initialiser, one step forward and one step backward. The driver
+below is the only loop over time in the course: ``sequence_forward`` steps a cell from
+t = 1 to T_x and stacks what each step computed; ``sequence_backward`` carries the
+gradient from T_x back to 0 through the cell's step backward and sums the parameter
+gradients over time once, after the loop. ``deep`` and ``bidirectional`` compose it.
+
+Shapes: x (n_x, m, T_x); every state (n_a, m) per step, (n_a, m, T_x) stacked.
+Derived in notebooks/02_bptt.ipynb, "Backpropagation through time".
+"""
+
+from dataclasses import dataclass, field
+import functools
+import itertools
+from functools import cached_property
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from course_lib.activations import softmax
+
+__all__ = [
+    "Cell",
+    "SequenceCache",
+    "cell_names",
+    "get_cell",
+    "add_bias",
+    "matmul_steps",
+    "outer_sum",
+    "predictions",
+    "register_cell",
+    "sequence_backward",
+    "sequence_forward",
+    "sum_steps",
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What the driver needs to know about a recurrent cell.
+
+    Attributes:
+        name: the registry name ("rnn", "gru", "lstm").
+        parameter_keys: the recurrent parameters, e.g. ("Wax", "Waa", "ba").
+        output_keys: the softmax output layer's parameters, e.g. ("Wya", "by").
+        states: the states carried from step to step, e.g. ("a",) or ("a", "c").
+        hidden: the state the output layer (and the next layer up) reads.
+        cache_type: the NamedTuple of one step's cache, named as in the equations. Its
+            fields are ``xt``, ``<state>_prev`` and ``<state>_next`` for every state,
+            ``parameters``, the step's options (e.g. ``activation``) and its named
+            intermediates (``gamma_u``, ``c_tilde`` ...).
+        check_parameters: ``(parameters) -> dict``: a new dict of float64 arrays after
+            checking keys and shapes, or a ValueError naming the entry.
+        sizes: ``(p) -> (n_x, n_a)`` of checked parameters.
+        initialize: ``(n_x, n_a, n_y, rng, scale) -> parameters`` (n_y None: no output layer).
+        forward_step: ``(p, options) -> step``, where ``step(u_t, states) -> (states_next,
+            intermediates)`` is one step forward, unchecked: ``u_t`` is the input term of
+            step t (see ``input_term``), ``intermediates`` the arrays this step computed,
+            in the order of ``step_fields``. A factory, so that what holds for the whole
+            sequence (the activation, a transposed weight) is looked up once, not T_x times.
+        step_fields: the names (cache fields) of a step's intermediates, e.g. ("a_next",).
+        backward_step: ``(caches) -> step``, where ``step(d_states, t) -> (d_states_prev,
+            local)`` goes back through step t, unchecked: ``d_states`` holds the total
+            gradient reaching each state at step t, ``local`` the step's gradients that the
+            parameter gradients are built from, in the order of ``local_names``. The
+            factory may compute for every step at once whatever does not wait for the
+            gradient from step t+1 (for the RNN, g1'(z<t>)).
+        local_names: the names of a step's local gradients, e.g. ("dz",).
+        parameter_gradients: ``(local, cache, input_gradient=True) -> dict`` with every
+            ``d<key>`` and ``dxt`` (None when input_gradient is False); ``local`` maps
+            ``local_names`` to arrays; written with ``matmul_steps``/``outer_sum``/
+            ``sum_steps`` so that the same function serves one step (arrays (n, m)) and a
+            whole sequence (arrays (n, m, T_x) of every step, summed over t by one matrix
+            product).
+        input_term: ``(p, x) -> u``: the part of the step that does not depend on the
+            previous state (for the RNN, Wax x<t> + ba), for x of one step (n_x, m) or of
+            every step (n_x, m, T_x). The driver computes it for all steps at once,
+            before the loop, since it is one large matrix product instead of T_x small ones.
+        options: the step's keyword options and their defaults, e.g. {"activation": "tanh"}.
+    """
+
+    name: str
+    parameter_keys: tuple
+    output_keys: tuple
+    states: tuple
+    hidden: str
+    cache_type: type
+    check_parameters: Callable
+    sizes: Callable
+    initialize: Callable
+    forward_step: Callable
+    step_fields: tuple
+    backward_step: Callable
+    local_names: tuple
+    parameter_gradients: Callable
+    input_term: Callable
+    options: dict = field(default_factory=dict)
+
+    def gradient_keys(self):
+        """The names of the parameter gradients, "d" + each parameter key."""
+        return tuple("d" + k for k in self.parameter_keys)
+
+
+_CELLS = {}
+
+
+def register_cell(cell):
+    """Add ``cell`` to the registry under ``cell.name`` (and return it)."""
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cell must be a Cell, got {type(cell).__name__}")
+    _CELLS[cell.name] = cell
+    return cell
+
+
+def cell_names():
+    """The names of the registered cells, sorted."""
+    _load_cells()
+    return sorted(_CELLS)
+
+
+def get_cell(cell):
+    """The registered Cell called ``cell`` ("rnn", "gru", "lstm"), or ``cell`` itself if a Cell."""
+    if isinstance(cell, Cell):
+        return cell
+    _load_cells()
+    if not isinstance(cell, str) or cell not in _CELLS:
+        raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
+    return _CELLS[cell]
+
+
+def _load_cells():
+    """Import the cell modules, which register themselves."""
+    import course_lib.rnn  # noqa: F401
+
+
+# ---------------------------------------------------------------------------------------
+# Products that read the same for one step (n, m) and for all steps (n, m, T_x)
+# ---------------------------------------------------------------------------------------
+
+
+def matmul_steps(W, v):
+    """W v for one step (v of shape (n, m)) or for every step at once (n, m, T_x)."""
+    if v.ndim == 2:
+        return W @ v
+    n, m, T = v.shape
+    return (W @ v.reshape(n, m * T)).reshape(W.shape[0], m, T)
+
+
+def outer_sum(dz, v):
+    """Σ over the batch (and over time, for stacked arrays) of dz vᵀ: shape (len(dz), len(v))."""
+    return dz.reshape(dz.shape[0], -1) @ v.reshape(v.shape[0], -1).T
+
+
+def sum_steps(dz):
+    """Σ over the batch (and over time) of dz, as a column: the gradient of a bias."""
+    return dz.reshape(dz.shape[0], -1).sum(axis=1, keepdims=True)
+
+
+def add_bias(z, b):
+    """z + b with the bias column b (n, 1) broadcast over the batch (and the steps)."""
+    return z + (b if z.ndim == 2 else b[:, :, None])
+
+
+def predictions(h, parameters, weight="Wya", bias="by"):
+    """ŷ = softmax(W h + b) for one step (n_a, m) or all steps (n_a, m, T_x); None without W."""
+    if weight not in parameters:
+        return None
+    return softmax(add_bias(matmul_steps(parameters[weight], h), parameters[bias]))
+
+
+# ---------------------------------------------------------------------------------------
+# The sequence cache
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SequenceCache:
+    """What a cell computed at every step, stacked over time.
+
+    ``caches[t]`` is step t's cache (0-based, the cell's NamedTuple) and ``len(caches)``
+    is T_x, as for the list of caches of the DLS assignment; ``caches.stacked`` is the same
+    NamedTuple with every array stacked over time, (n, m, T_x), so that a figure can ask
+    for ``caches.stacked.gamma_u``; ``caches.state("a")`` is a<1> ... a<T_x>.
+    """
+
+    cell: Cell
+    x: np.ndarray  # x<1> ... x<T_x>  (n_x, m, T_x)
+    initial: tuple  # a<0> (and c<0>), one (n_a, m) array per state
+    parameters: dict  # checked, without the output layer
+    options: dict
+    arrays: dict  # every intermediate of every step, by cache field name  (n, m, T_x)
+
+    def __len__(self):
+        return self.x.shape[2]
+
+    def __getattr__(self, name):
+        """``caches.a`` (every state by name), ``caches.a0`` (initial states), ``caches.activation``."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        cell = object.__getattribute__(self, "cell")
+        if name in cell.states:
+            return self.state(name)
+        if name.endswith("0") and name[:-1] in cell.states:
+            return self.initial[cell.states.index(name[:-1])]
+        if name in self.options:
+            return self.options[name]
+        raise AttributeError(f"SequenceCache of the {cell.name!r} cell has no attribute {name!r}")
+
+    def state(self, name):
+        """The state ``name`` at every step: (n_a, m, T_x)."""
+        return self.arrays[name + "_next"]
+
+    def previous(self, name):
+        """The state ``name`` one step back, ``name``<0> ... ``name``<T_x - 1>: (n_a, m, T_x)."""
+        i = self.cell.states.index(name)
+        return np.concatenate([self.initial[i][:, :, None], self.state(name)[:, :, :-1]], axis=2)
+
+    @cached_property
+    def stacked(self):
+        """The cell's cache NamedTuple with every array field stacked over the steps."""
+        fields = {}
+        for f in self.cell.cache_type._fields:
+            if f == "xt":
+                fields[f] = self.x
+            elif f == "parameters":
+                fields[f] = self.parameters
+            elif f in self.options:
+                fields[f] = self.options[f]
+            elif f.endswith("_prev"):
+                fields[f] = self.previous(f[: -len("_prev")])
+            else:
+                fields[f] = self.arrays[f]
+        return self.cell.cache_type(**fields)
+
+    def steps(self):
+        """[caches[0], ..., caches[T_x - 1]], built at once (the backward loop visits them all)."""
+        stacked = self.stacked
+        T_x = len(self)
+        columns = [  # per field: every step's (n, m) view, or the one value all steps share
+            itertools.repeat(v, T_x) if f == "parameters" or f in self.options else v.transpose(2, 0, 1)
+            for f, v in zip(stacked._fields, stacked)
+        ]
+        return list(map(functools.partial(tuple.__new__, self.cell.cache_type), zip(*columns)))
+
+    def __getitem__(self, t):
+        t = range(len(self))[t]  # negative steps count from the end; IndexError past it
+        fields = {}
+        for f in self.cell.cache_type._fields:
+            if f == "xt":
+                fields[f] = self.x[:, :, t]
+            elif f == "parameters":
+                fields[f] = self.parameters
+            elif f in self.options:
+                fields[f] = self.options[f]
+            elif f.endswith("_prev"):
+                name = f[: -len("_prev")]
+                fields[f] = self.initial[self.cell.states.index(name)] if t == 0 else self.state(name)[:, :, t - 1]
+            else:
+                fields[f] = self.arrays[f][:, :, t]
+        return self.cell.cache_type(**fields)
+
+
+# ---------------------------------------------------------------------------------------
+# The driver
+# ---------------------------------------------------------------------------------------
+
+
+def sequence_forward(cell, x, initial, p, options=None, u=None):
+    """Run ``cell`` over every step of ``x``; unchecked (the public functions check).
+
+    Args:
+        cell: a Cell.
+        x: inputs (n_x, m, T_x), checked float64.
+        initial: tuple of initial states, one (n_a, m) array per ``cell.states``.
+        p: checked parameters (the output layer, if any, is ignored).
+        options: the step's options (default: the cell's).
+        u: the input term for every step, when the caller has it already (a language
+            model looks up columns of Wax instead of multiplying by one-hot vectors);
+            by default ``cell.input_term(p, x)``.
+    Returns:
+        SequenceCache: the states and intermediates of every step.
+    """
+    options = dict(cell.options, **(options or {}))
+    p = {k: p[k] for k in cell.parameter_keys}
+    T_x = x.shape[2]
+    u = cell.input_term(p, x) if u is None else u  # one product for all steps
+    step = cell.forward_step(p, options)
+    states = tuple(initial)
+    arrays = None
+    for t in range(T_x):
+        states, intermediates = step(u[..., t], states)
+        if arrays is None:
+            arrays = [np.empty(v.shape + (T_x,)) for v in intermediates]
+        for stack, v in zip(arrays, intermediates):
+            stack[:, :, t] = v
+    return SequenceCache(cell, x, tuple(initial), p, options, dict(zip(cell.step_fields, arrays)))
+
+
+class BackwardSteps(NamedTuple):
+    """What the backward loop found at every step, stacked over time."""
+
+    d_states: dict  # total gradient reaching each state at every step: "a" -> (n_a, m, T_x)
+    local: dict  # each step's local gradients (e.g. "dz"), stacked  (n, m, T_x)
+    d_initial: tuple  # gradient reaching each initial state, (n_a, m)
+
+
+def backward_steps(d_hidden, caches):
+    """The loop of BPTT: the gradient carried from step T_x back to step 0; unchecked.
+
+    Args:
+        d_hidden: ∂J/∂h<t> from above for every step (not through the recurrence), for the
+            cell's hidden state h: (n_a, m, T_x).
+        caches: the SequenceCache from sequence_forward.
+    Returns:
+        BackwardSteps(d_states, local, d_initial).
+    """
+    cell = caches.cell
+    n_a, m, T_x = d_hidden.shape
+    hidden = cell.states.index(cell.hidden)
+    step = cell.backward_step(caches)
+    d_next = [np.zeros((n_a, m)) for _ in cell.states]  # nothing comes back from beyond T_x
+    d_states = [np.empty((n_a, m, T_x)) for _ in cell.states]
+    local = None
+    for t in reversed(range(T_x)):
+        d_next[hidden] = d_next[hidden] + d_hidden[:, :, t]  # from above + back from step t+1
+        for stack, d in zip(d_states, d_next):
+            stack[:, :, t] = d  # the total gradient reaching each state at step t
+        d_prev, step_local = step(d_next, t)
+        d_next = list(d_prev)
+        if local is None:
+            local = [np.empty(v.shape + (T_x,)) for v in step_local]
+        for stack, v in zip(local, step_local):
+            stack[:, :, t] = v
+    return BackwardSteps(dict(zip(cell.states, d_states)), dict(zip(cell.local_names, local)), tuple(d_next))
+
+
+def sequence_backward(d_hidden, caches, input_gradient=True):
+    """Backpropagation through time for any cell; unchecked (the public functions check).
+
+    Args:
+        d_hidden: ∂J/∂h<t> from above for every step, (n_a, m, T_x).
+        caches: the SequenceCache from sequence_forward.
+        input_gradient: also compute dx (a language model's inputs are data: it passes False).
+    Returns:
+        gradients: "dx" (n_x, m, T_x) or None, "d<state>0" (n_a, m) for every state, and
+        "d<key>" for every parameter key, summed over the steps.
+    """
+    steps = backward_steps(d_hidden, caches)
+    cell = caches.cell
+    grads = cell.parameter_gradients(steps.local, caches.stacked, input_gradient=input_gradient)
+    gradients = {"dx": grads["dxt"]}
+    gradients.update({f"d{s}0": d for s, d in zip(cell.states, steps.d_initial)})
+    gradients.update({k: grads[k] for k in cell.gradient_keys()})
+    return gradients
