@@ -51,6 +51,45 @@ def softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def log_softmax(z):
+    """log softmax(z) over axis 0, computed from the logits: exact where softmax underflows.
+
+    Args:
+        z: logits, shape (n_y, ...).
+    Returns:
+        array of the shape of z, every entry ≤ 0; its exponential is softmax(z). A logit
+        40 below the largest gives −40 here, where log(softmax(z)) would need e^(−40) to
+        survive a sum with 1 (it does, barely) and a gap of 800 gives −inf.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+def softmax_with_temperature(z, temperature=1.0):
+    """softmax(z / temperature) over axis 0, stable for any temperature > 0.
+
+    Args:
+        z: logits, shape (n_y, ...).
+        temperature: τ > 0. τ = 1 is the model's own distribution; τ < 1 sharpens it,
+            τ → 0 puts all the mass on the argmax (ties share it); τ > 1 flattens it.
+    Returns:
+        probabilities of the shape of z, summing to 1 along axis 0.
+
+    The maximum is subtracted *before* dividing by τ, so every exponent is ≤ 0: a tiny τ
+    sends the others to −inf (probability 0), never to +inf.
+    Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
+    """
+    from course_lib._validate import check_positive_float  # the one check at this door
+
+    temperature = check_positive_float("temperature", temperature)
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = (z - z.max(axis=0, keepdims=True)) / temperature
+        e = np.exp(scaled)
+    return e / e.sum(axis=0, keepdims=True)
+
+
 # g1 choices for a recurrent cell, with their derivative written in terms of the
 # activation's *output* a = g(u), which is what the backward pass keeps in its cache.
 # (np.tanh itself, not tanh above: the cells call it on float64 arrays already, T_x times.)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_lib._validate import as_generator, check_positive_float, check_positive_int, require_keys
-from course_lib.activations import softmax
+from course_lib.activations import log_softmax, softmax, softmax_with_temperature
 from course_lib.data.vocab import EOS, Vocabulary, encode_batch, one_hot, tokenize
 from course_lib.losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
 from course_lib.rnn import rnn_backward, rnn_cell_forward, rnn_forward
@@ -107,35 +107,6 @@ def _cell(p):
     return {k: p[k] for k in ("Wax", "Waa", "ba")}
 
 
-def _log_softmax(z):
-    """log softmax over axis 0, computed from the logits (never log(0))."""
-    shifted = z - z.max(axis=0, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
-
-
-def softmax_with_temperature(z, temperature=1.0):
-    """softmax(z / temperature) over axis 0, stable for any temperature > 0.
-
-    Args:
-        z: logits, shape (n_y, ...).
-        temperature: τ > 0. τ = 1 is the model's own distribution; τ < 1 sharpens it,
-            τ → 0 puts all the mass on the argmax (ties share it); τ > 1 flattens it.
-    Returns:
-        probabilities of the shape of z, summing to 1 along axis 0.
-
-    The maximum is subtracted *before* dividing by τ, so every exponent is ≤ 0: a tiny τ
-    sends the others to −inf (probability 0), never to +inf.
-    """
-    temperature = check_positive_float("temperature", temperature)
-    if temperature == 1.0:
-        return softmax(z)
-    z = np.asarray(z, dtype=np.float64)
-    with np.errstate(over="ignore", under="ignore"):
-        scaled = (z - z.max(axis=0, keepdims=True)) / temperature
-        e = np.exp(scaled)
-    return e / e.sum(axis=0, keepdims=True)
-
-
 def _logits(p, a):
     """Wya a<t> + by for every step at once: a (n_a, m, T_x) → (n_y, m, T_x)."""
     return output_layer_forward(a, p["Wya"], p["by"])
@@ -171,9 +142,9 @@ def lm_loss_and_gradients(parameters, batch_indices, mask=None):
     x = one_hot(teacher_forcing_inputs(indices), n_y)  # x<1> = 0, x<t> = y<t-1>  (n_x, m, T_x)
     a0 = np.zeros((p["Waa"].shape[0], m))  # a<0> = 0  (n_a, m)
     a, _, caches = rnn_forward(x, a0, _cell(p))  # (n_a, m, T_x)
-    y_hat = softmax(_logits(p, a))  # ŷ<t> = softmax(Wya a<t> + by)  (n_y, m, T_x)
+    z = _logits(p, a)  # z<t> = Wya a<t> + by, ŷ<t> = softmax(z<t>)  (n_y, m, T_x)
     # The targets y<t> as indices (the one-hot y<t> is never built); 0 at padding.
-    J, dz = softmax_cross_entropy(y_hat, indices, mask)  # dz<t> = ŷ<t> − y<t>, 0 at padding
+    J, dz = softmax_cross_entropy(z, indices, mask)  # dz<t> = ŷ<t> − y<t>, 0 at padding
     dWya, dby, da = output_layer_backward(dz, a, p["Wya"])  # da: (n_a, m, T_x)
     grads = rnn_backward(da, caches, input_gradient=False)  # the inputs are data: no dx
     gradients = {k: grads[k] for k in ("dWax", "dWaa", "dba")}
@@ -186,7 +157,7 @@ def _log_probabilities(p, indices):
     n_y = p["Wya"].shape[0]
     x = one_hot(teacher_forcing_inputs(indices), n_y)
     a, _, _ = rnn_forward(x, np.zeros((p["Waa"].shape[0], indices.shape[0])), _cell(p))
-    return _log_softmax(_logits(p, a))
+    return log_softmax(_logits(p, a))
 
 
 def mean_token_loss(parameters, vocabulary, sentences, batch_size=256):

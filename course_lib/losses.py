@@ -20,7 +20,7 @@ The full gradient of a many-to-many RNN, output layer included:
 import numpy as np
 
 from course_lib._validate import as_shaped_array, as_float_array, check_shape
-from course_lib.activations import sigmoid
+from course_lib.activations import log_softmax, sigmoid
 
 __all__ = [
     "binary_cross_entropy",
@@ -30,7 +30,8 @@ __all__ = [
     "output_layer_backward",
 ]
 
-# ŷ is kept this far from 0 and 1 so that log ŷ and log(1 − ŷ) stay finite.
+# binary_cross_entropy keeps ŷ this far from 0 and 1 so that log ŷ and log(1 − ŷ) stay
+# finite (given probabilities, it cannot do better; the _from_logits forms are exact).
 EPS = 1e-12
 
 
@@ -85,40 +86,37 @@ def binary_cross_entropy_from_logits(z, y, mask=None):
     return float(np.sum(loss, where=keep)), np.where(keep, dz, 0.0)
 
 
-def softmax_cross_entropy(y_hat, y, mask=None):
-    """The cross-entropy J = Σ_t Σ_examples L<t> of softmax outputs, and ∂J/∂(logits).
+def softmax_cross_entropy(z, y, mask=None):
+    """The cross-entropy J = Σ_t Σ_examples L<t> of ŷ = softmax(z), and ∂J/∂z.
 
     Args:
-        y_hat: softmax outputs ŷ, shape (n_y, m, T_x) (e.g. rnn_forward's y_pred).
+        z: the logits (pre-softmax) z<t> = Wy a<t> + by, shape (n_y, m, T_x).
         y: targets, either one-hot (n_y, m, T_x) or integer indices (m, T_x) into n_y.
         mask: optional bool array (m, T_x); False marks a padded step (there y may be
             anything, e.g. an all-zero column or index -1).
     Returns:
         J: the loss, a float (a sum over steps and examples, not a mean).
-        dz: ∂J/∂z for the pre-softmax logits z (ŷ = softmax(z)): ŷ − y,
-            shape (n_y, m, T_x), zero at padded steps.
+        dz: ∂J/∂z = ŷ − y, shape (n_y, m, T_x), zero at padded steps.
 
+    The loss is computed from the logits, L<t> = −log softmax(z<t>)_{y<t>}, so that a
+    confident wrong prediction costs what it costs (a logit gap of 40: 40 nats), never a
+    capped value that disagrees with its own gradient.
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
-    y_hat = as_shaped_array("y_hat", y_hat, "(n_y, m, T_x)")
-    n_y, m, T_x = y_hat.shape
-    keep = _check_mask(mask, y_hat)  # (1, m, T_x)
-    if y_hat.min() < 0 or np.abs(y_hat.sum(axis=0) - 1.0).max() > 1e-6:
-        raise ValueError("y_hat must be softmax outputs: non-negative, each column summing to 1")
+    z = as_shaped_array("z", z, "(n_y, m, T_x)")
+    n_y, m, T_x = z.shape
+    keep = _check_mask(mask, z)  # (1, m, T_x)
+    log_y_hat = log_softmax(z)  # log ŷ<t>  (n_y, m, T_x)
+    y_hat = np.exp(log_y_hat)  # ŷ<t> = softmax(z<t>)
     if np.ndim(y) == 2:
-        # Integer targets: read ŷ at each target class; no one-hot array is built.
+        # Integer targets: read log ŷ at each target class; no one-hot array is built.
         rows = _target_indices(y, n_y, m, T_x, keep)[None]  # (1, m, T_x), 0 where padded
-        picked = np.take_along_axis(y_hat, rows, axis=0)  # ŷ_{y<t>}  (1, m, T_x)
-        loss = -np.log(np.maximum(picked, EPS))  # L<t> = −log ŷ_{y<t>}  (1, m, T_x)
+        loss = -np.take_along_axis(log_y_hat, rows, axis=0)  # L<t> = −log ŷ_{y<t>}  (1, m, T_x)
         dz = y_hat.copy()
-        np.put_along_axis(dz, rows, picked - 1.0, axis=0)  # ∂L/∂z = ŷ − y
+        np.put_along_axis(dz, rows, np.take_along_axis(y_hat, rows, axis=0) - 1.0, axis=0)  # ŷ − y
     else:
         y = _one_hot_targets(y, n_y, m, T_x, keep)
-        # Only the entries with y_i > 0 count, so the log is taken there alone.
-        terms = np.zeros_like(y_hat)  # y_i log ŷ_i  (n_y, m, T_x)
-        counted = y > 0
-        terms[counted] = y[counted] * np.log(np.maximum(y_hat[counted], EPS))
-        loss = -terms.sum(axis=0, keepdims=True)  # L<t> = −Σ_i y_i log ŷ_i  (1, m, T_x)
+        loss = -(y * log_y_hat).sum(axis=0, keepdims=True)  # L<t> = −Σ_i y_i log ŷ_i  (1, m, T_x)
         dz = y_hat - y  # ∂L/∂z = ŷ − y, since Σ_i y_i = 1
     return float(np.sum(loss, where=keep)), np.where(keep, dz, 0.0)
 

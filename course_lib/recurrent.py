@@ -100,9 +100,14 @@ class Cell:
     input_term: Callable
     options: dict = field(default_factory=dict)
 
-    def gradient_keys(self):
-        """The names of the parameter gradients, "d" + each parameter key."""
-        return tuple("d" + k for k in self.parameter_keys)
+    def gradient_keys(self, output_layer=False):
+        """The names of the parameter gradients, "d" + each parameter key (and output key)."""
+        keys = self.parameter_keys + (self.output_keys if output_layer else ())
+        return tuple("d" + k for k in keys)
+
+    def only_parameter_gradients(self, gradients, output_layer=False):
+        """A new dict of the parameter gradients alone (no dx, da0 ...) from a backward's dict."""
+        return {k: gradients[k] for k in self.gradient_keys(output_layer)}
 
 
 _CELLS = {}

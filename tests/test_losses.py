@@ -140,7 +140,7 @@ def test_binary_losses_reject_bad_arguments():
 def test_softmax_cross_entropy_is_the_sum_of_per_step_losses():
     z, indices, one_hot, _ = softmax_problem()
     y_hat = softmax(z)
-    J, dz = softmax_cross_entropy(y_hat, one_hot)
+    J, dz = softmax_cross_entropy(z, one_hot)
     picked = np.take_along_axis(y_hat, indices[None], axis=0)  # ŷ of the true class
     assert isinstance(J, float) and J == pytest.approx(-np.log(picked).sum(), rel=1e-12)
     np.testing.assert_allclose(dz, y_hat - one_hot, rtol=1e-14)
@@ -150,33 +150,33 @@ def test_softmax_cross_entropy_is_the_sum_of_per_step_losses():
 def test_softmax_cross_entropy_gradient_matches_finite_differences(use_mask):
     z, _, one_hot, mask = softmax_problem(1)
     mask = mask if use_mask else None
-    _, dz = softmax_cross_entropy(softmax(z), one_hot, mask)
-    error = gradient_check(lambda v: softmax_cross_entropy(softmax(v), one_hot, mask)[0], z, dz, EPSILON)
+    _, dz = softmax_cross_entropy(z, one_hot, mask)
+    error = gradient_check(lambda v: softmax_cross_entropy(v, one_hot, mask)[0], z, dz, EPSILON)
     assert error < TOL
 
 
 def test_indices_and_one_hot_targets_agree():
     z, indices, one_hot, mask = softmax_problem(2)
     y_hat = softmax(z)
-    J1, dz1 = softmax_cross_entropy(y_hat, one_hot, mask)
+    J1, dz1 = softmax_cross_entropy(z, one_hot, mask)
     padded = np.where(mask, indices, -1)  # padding index: ignored under the mask
-    J2, dz2 = softmax_cross_entropy(y_hat, padded, mask)
-    assert J1 == J2
-    np.testing.assert_array_equal(dz1, dz2)
+    J2, dz2 = softmax_cross_entropy(z, padded, mask)
+    assert J1 == pytest.approx(J2, rel=1e-14)
+    np.testing.assert_allclose(dz1, dz2, rtol=0, atol=1e-15)
 
 
 def test_mask_removes_padded_steps_from_softmax_loss():
     z, indices, one_hot, mask = softmax_problem(3)
     y_hat = softmax(z)
-    J, dz = softmax_cross_entropy(y_hat, one_hot, mask)
+    J, dz = softmax_cross_entropy(z, one_hot, mask)
     assert np.all(dz[:, ~mask] == 0)
     expected = sum(
-        softmax_cross_entropy(y_hat[:, i : i + 1, mask[i]], indices[i : i + 1, mask[i]])[0] for i in range(M)
+        softmax_cross_entropy(z[:, i : i + 1, mask[i]], indices[i : i + 1, mask[i]])[0] for i in range(M)
     )
     assert J == pytest.approx(expected, rel=1e-12)
     zero_padded = one_hot.copy()
     zero_padded[:, ~mask] = 0.0  # padded steps with no target at all
-    assert softmax_cross_entropy(y_hat, zero_padded, mask)[0] == J
+    assert softmax_cross_entropy(z, zero_padded, mask)[0] == J
 
 
 def test_softmax_and_sigmoid_do_not_overflow_at_extreme_logits():
@@ -184,29 +184,37 @@ def test_softmax_and_sigmoid_do_not_overflow_at_extreme_logits():
     y_hat = softmax(z)
     np.testing.assert_allclose(y_hat[:, :, 0], [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     np.testing.assert_array_equal(sigmoid(np.array([1e4, -1e4])), [1.0, 0.0])
-    J, dz = softmax_cross_entropy(y_hat, np.array([[0], [0]]))  # right for example 0, wrong for 1
-    assert np.isfinite(J) and J > 20 and np.all(np.isfinite(dz))
+    J, dz = softmax_cross_entropy(z, np.array([[0], [0]]))  # right for example 0, wrong for 1
+    assert J == pytest.approx(2e4, rel=1e-12) and np.all(np.isfinite(dz))  # the loss is not capped
+
+
+def test_a_confident_wrong_prediction_costs_its_logit_gap():
+    # A logit gap of 40: ŷ of the true class is e^(−40) ≈ 4e-18, below the old 1e-12 cap.
+    z = np.array([[40.0], [0.0]])[:, :, None]  # (n_y, m, T_x) = (2, 1, 1), class 0 favoured
+    J, dz = softmax_cross_entropy(z, np.array([[1]]))  # the truth is class 1
+    assert J == pytest.approx(40.0 + np.log1p(np.exp(-40.0)), rel=1e-14)
+    error = gradient_check(lambda v: softmax_cross_entropy(v, np.array([[1]]))[0], z, dz, EPSILON)
+    assert error < TOL
 
 
 def test_softmax_cross_entropy_rejects_bad_arguments():
     z, indices, one_hot, mask = softmax_problem()
-    y_hat = softmax(z)
-    with raises("y_hat", "softmax"):
-        softmax_cross_entropy(z, one_hot)  # logits, not probabilities
+    with raises("z", "(n_y, m, T_x)"):
+        softmax_cross_entropy(z[:, :, 0], one_hot)
     with raises("y", "(n_y, m, T_x)", "(4, 3, 5)"):
-        softmax_cross_entropy(y_hat, one_hot[:3])
+        softmax_cross_entropy(z, one_hot[:3])
     with raises("y", "(m, T_x)", "(3, 5)"):
-        softmax_cross_entropy(y_hat, indices[:2])
+        softmax_cross_entropy(z, indices[:2])
     with raises("y", "n_y - 1 = 3"):
-        softmax_cross_entropy(y_hat, indices + 4)
+        softmax_cross_entropy(z, indices + 4)
     with raises("y", "integers"):
-        softmax_cross_entropy(y_hat, indices + 0.5)
+        softmax_cross_entropy(z, indices + 0.5)
     zero_padded = one_hot.copy()
     zero_padded[:, ~mask] = 0.0
     with raises("y", "one-hot", "mask"):
-        softmax_cross_entropy(y_hat, zero_padded)  # padding without a mask
+        softmax_cross_entropy(z, zero_padded)  # padding without a mask
     with raises("mask", "(m, T_x)"):
-        softmax_cross_entropy(y_hat, one_hot, mask.T)
+        softmax_cross_entropy(z, one_hot, mask.T)
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,17 +276,17 @@ def test_full_gradient_of_the_name_tagger():
 
 def test_full_gradient_of_the_language_model():
     _, indices, _, mask = softmax_problem(6, n_y=5)
-    full_gradient_check(lambda z: softmax_cross_entropy(softmax(z), indices, mask), n_y=5, seed=6)
+    full_gradient_check(lambda z: softmax_cross_entropy(z, indices, mask), n_y=5, seed=6)
 
 
 def test_losses_do_not_modify_their_inputs():
     z, y, mask = binary_problem()
     zs, indices, one_hot, smask = softmax_problem()
     y_hat = softmax(zs)
-    before = [a.copy() for a in (z, y, mask, y_hat, indices, one_hot, smask)]
+    before = [a.copy() for a in (z, y, mask, y_hat, indices, one_hot, smask, zs)]
     binary_cross_entropy(sigmoid(z), y, mask)
     binary_cross_entropy_from_logits(z, y, mask)
-    softmax_cross_entropy(y_hat, one_hot, smask)
-    softmax_cross_entropy(y_hat, indices, smask)
-    for b, now in zip(before, (z, y, mask, y_hat, indices, one_hot, smask)):
+    softmax_cross_entropy(zs, one_hot, smask)
+    softmax_cross_entropy(zs, indices, smask)
+    for b, now in zip(before, (z, y, mask, y_hat, indices, one_hot, smask, zs)):
         np.testing.assert_array_equal(b, now)
