@@ -33,6 +33,8 @@ __all__ = [
     "outer_sum",
     "predictions",
     "register_cell",
+    "run_backward",
+    "run_forward",
     "sequence_backward",
     "sequence_forward",
     "sum_steps",
@@ -361,3 +363,79 @@ def sequence_backward(d_hidden, caches, input_gradient=True):
     gradients.update({f"d{s}0": d for s, d in zip(cell.states, steps.d_initial)})
     gradients.update({k: grads[k] for k in cell.gradient_keys()})
     return gradients
+
+
+# ---------------------------------------------------------------------------------------
+# The public door for any cell (deep, bidirectional and the tests use it)
+# ---------------------------------------------------------------------------------------
+
+
+def _check_run_forward(x, parameters, cell="rnn", initial=None, **options):
+    from course_lib._validate import check_choice, sequence_inputs, shaped_array
+
+    cell = get_cell(cell)
+    p = cell.check_parameters(parameters)
+    n_x, n_a = cell.sizes(p)
+    unknown = [k for k in options if k not in cell.options]
+    if unknown:
+        raise ValueError(f"options {unknown} are not options of the {cell.name!r} cell (it has {sorted(cell.options)})")
+    if initial is None:
+        x, _ = sequence_inputs(x, np.zeros((n_a, np.shape(x)[1] if np.ndim(x) == 3 else 1)), n_x, n_a)
+        initial = tuple(np.zeros((n_a, x.shape[1])) for _ in cell.states)
+    else:
+        if not isinstance(initial, (tuple, list)) or len(initial) != len(cell.states):
+            raise ValueError(
+                f"initial must be a tuple of {len(cell.states)} arrays {cell.states} for the {cell.name!r} cell, "
+                f"got {type(initial).__name__}"
+            )
+        x = shaped_array("x", x, "(n_x, m, T_x)", n_x=n_x)
+        initial = tuple(
+            shaped_array(f"initial[{i}] ({s}0)", v, "(n_a, m)", n_a=n_a, m=x.shape[1])
+            for i, (s, v) in enumerate(zip(cell.states, initial))
+        )
+    if "activation" in options:
+        from course_lib.activations import ACTIVATIONS
+
+        check_choice("activation", options["activation"], sorted(ACTIVATIONS))
+    return x, p, cell, initial, options
+
+
+def run_forward(x, parameters, cell="rnn", initial=None, **options):
+    """Any registered cell over a whole sequence, checked at the door.
+
+    Args:
+        x: inputs (n_x, m, T_x).
+        parameters: the cell's parameter dict (its output layer, if any, is ignored here).
+        cell: "rnn", "gru", "lstm" (see cell_names()) or a Cell.
+        initial: tuple of initial states, one (n_a, m) array per ``cell.states``; zeros
+            by default.
+        options: the cell's options (e.g. activation="tanh" for the RNN).
+    Returns:
+        h: the hidden state at every step (a for the RNN and LSTM, c for the GRU),
+            (n_a, m, T_x).
+        caches: the SequenceCache, for run_backward.
+    """
+    x, p, cell, initial, options = _check_run_forward(x, parameters, cell, initial, **options)
+    caches = sequence_forward(cell, x, initial, p, options)
+    return caches.state(cell.hidden), caches
+
+
+def run_backward(d_hidden, caches, input_gradient=True):
+    """Backpropagation through time for any cell, checked at the door.
+
+    Args:
+        d_hidden: ∂J/∂h<t> from above for every step (h the cell's hidden state),
+            (n_a, m, T_x).
+        caches: the SequenceCache from run_forward (or a cell's own forward).
+        input_gradient: also compute dx.
+    Returns:
+        gradients: "dx" (n_x, m, T_x) or None, "d<state>0" for every state, and the
+        parameter gradients "d<key>" summed over the steps.
+    """
+    from course_lib._validate import check_bool, shaped_array
+
+    if not isinstance(caches, SequenceCache):
+        raise ValueError(f"caches must be the SequenceCache of a forward pass, got {type(caches).__name__}")
+    n_a, m, T_x = caches.state(caches.cell.hidden).shape
+    d_hidden = shaped_array("d_hidden", d_hidden, "(n_a, m, T_x)", n_a=n_a, m=m, T_x=T_x)
+    return sequence_backward(d_hidden, caches, check_bool("input_gradient", input_gradient))
