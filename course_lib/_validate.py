@@ -43,8 +43,8 @@ def as_shaped_array(name, value, letters):
     ``letters`` spells the expected shape, e.g. "(n_a, m, T_x)".
     """
     arr = as_float_array(name, value)
-    if arr.ndim != letters.count(",") + 1:
-        raise ValueError(f"{name} must have shape {letters}, got shape {arr.shape}")
+    if arr.ndim != letters.count(",") + 1 or 0 in arr.shape:
+        raise ValueError(f"{name} must have shape {letters} with every size >= 1, got shape {arr.shape}")
     return arr
 
 

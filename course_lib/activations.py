@@ -5,6 +5,13 @@ Derived in notebooks/01_forward_pass.ipynb, "The forward equations".
 
 import numpy as np
 
+from course_lib._validate import as_float_array, check_positive_float
+
+
+def _real(name, z):
+    """z as a real float64 array; ±inf allowed (σ(inf) = 1), but not None, str or complex."""
+    return as_float_array(name, z, finite=False)
+
 
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), elementwise, without overflow.
@@ -16,24 +23,24 @@ def sigmoid(z):
 
     Only e^(-|z|) is ever computed, which lies in (0, 1]: large |z| cannot overflow.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = _real("z", z)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def tanh(z):
     """tanh(z), elementwise (NumPy's tanh already saturates without overflow)."""
-    return np.tanh(np.asarray(z, dtype=np.float64))
+    return np.tanh(_real("z", z))
 
 
 def relu(z):
     """max(0, z), elementwise."""
-    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+    return np.maximum(_real("z", z), 0.0)
 
 
 def identity(z):
     """z itself, as float64 (a linear "activation", for the gradient experiments)."""
-    return np.array(z, dtype=np.float64)
+    return _real("z", z).copy()
 
 
 def softmax(z):
@@ -46,7 +53,7 @@ def softmax(z):
 
     Subtracting the column maximum leaves the result unchanged and keeps every exponent ≤ 0.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = _real("z", z)
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
@@ -61,7 +68,7 @@ def log_softmax(z):
         40 below the largest gives −40 here, where log(softmax(z)) would need e^(−40) to
         survive a sum with 1 (it does, barely) and a gap of 800 gives −inf.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = _real("z", z)
     shifted = z - z.max(axis=0, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
@@ -80,10 +87,8 @@ def softmax_with_temperature(z, temperature=1.0):
     sends the others to −inf (probability 0), never to +inf.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    from course_lib._validate import check_positive_float  # the one check at this door
-
     temperature = check_positive_float("temperature", temperature)
-    z = np.asarray(z, dtype=np.float64)
+    z = _real("z", z)
     with np.errstate(over="ignore", under="ignore"):
         scaled = (z - z.max(axis=0, keepdims=True)) / temperature
         e = np.exp(scaled)

@@ -11,6 +11,8 @@ def show_source(obj):
     """
     from IPython.display import Markdown, display
 
+    if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
+        raise ValueError(f"obj must be a function or class of course_lib (e.g. rnn_forward), got {obj!r}")
     source = inspect.getsource(obj)
     where = f"{inspect.getmodule(obj).__name__}.{obj.__qualname__}"
     display(Markdown(f"`{where}`\n```python\n{source}```"))

@@ -5,6 +5,8 @@ Derived in notebooks/00_notation.ipynb, "Name tagging: x<t>, y<t>, T_x, T_y".
 
 import numpy as np
 
+from course_lib._validate import as_generator, check_positive_int
+
 
 def name_tags(sentence, names):
     """Per-character labels of ``sentence``: 1 inside any of ``names``, else 0.
@@ -17,6 +19,9 @@ def name_tags(sentence, names):
     """
     if not isinstance(sentence, str):
         raise ValueError(f"sentence must be a str, got {type(sentence).__name__}")
+    if isinstance(names, str) or not isinstance(names, (list, tuple, set, frozenset)):
+        # A bare "王刚" would be read as the names "王" and "刚", one character each.
+        raise ValueError(f"names must be a list of str (e.g. [\"王刚\", \"李明\"]), got {names!r}")
     y = np.zeros(len(sentence), dtype=int)
     for name in names:
         if not isinstance(name, str) or not name:
@@ -45,17 +50,15 @@ def name_tagging_examples(n, rng):
 
     Args:
         n: number of examples (≥ 1).
-        rng: a np.random.Generator (the same seed gives the same examples).
+        rng: a np.random.Generator or an int seed (the same seed gives the same examples).
     Returns:
         (sentences, labels): a list of n str and a list of n int arrays, labels[i] of
         length T_x(i) = len(sentences[i]), 1 on the characters of a name.
 
     Derived in notebooks/02_bptt.ipynb, "Training the name tagger"
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+    n = check_positive_int("n", n)
+    rng = as_generator("rng", rng)
 
     def name():
         given = "".join(rng.choice(list(GIVEN), size=rng.integers(1, 3)))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib._validate import as_float_array, check_bool, check_choice, check_positive_int
+
 UNK = "<UNK>"
 EOS = "<EOS>"
 SPECIALS = (UNK, EOS)
@@ -29,8 +31,7 @@ _NO_SPACE_BEFORE = re.compile(r" ([,.!?;:，。！？；：、])")
 
 
 def _check_granularity(granularity):
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity must be one of {GRANULARITIES}, got {granularity!r}")
+    return check_choice("granularity", granularity, GRANULARITIES)
 
 
 def tokenize(text, granularity="char"):
@@ -74,6 +75,9 @@ class Vocabulary:
 
     def __post_init__(self):
         _check_granularity(self.granularity)
+        if not isinstance(self.tokens, (tuple, list)) or not all(isinstance(t, str) for t in self.tokens):
+            raise ValueError(f"tokens must be a tuple of str, got {type(self.tokens).__name__}")
+        object.__setattr__(self, "tokens", tuple(self.tokens))
         if tuple(self.tokens[:2]) != SPECIALS:
             raise ValueError(f"tokens must start with {SPECIALS}, got {tuple(self.tokens[:2])}")
         if len(set(self.tokens)) != len(self.tokens):
@@ -98,12 +102,8 @@ class Vocabulary:
             corpus = [corpus]
         if not isinstance(corpus, (list, tuple)) or not all(isinstance(s, str) for s in corpus):
             raise ValueError("corpus must be a list of str sentences")
-        if max_size is not None and (
-            isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 2
-        ):
-            raise ValueError(
-                f"max_size must be None or an integer >= 2 (room for {UNK} and {EOS}), got {max_size!r}"
-            )
+        if max_size is not None:
+            max_size = check_positive_int(f"max_size (None, or room for {UNK}, {EOS} and more)", max_size, minimum=2)
         counts = Counter()
         for sentence in corpus:
             counts.update(tokenize(sentence, granularity))
@@ -134,14 +134,16 @@ class Vocabulary:
     def encode(self, text, add_eos=False):
         """Indices of the tokens of ``text`` (list of int), ``<EOS>`` appended if asked."""
         indices = [self.index(tok) for tok in tokenize(text, self.granularity)]
-        return indices + [1] if add_eos else indices
+        return indices + [1] if check_bool("add_eos", add_eos) else indices
 
     def decode(self, indices):
         """The text of ``indices``: characters joined as they are, words with spaces
         (but none before punctuation, so "cat , which" reads "cat, which")."""
+        raw = np.asarray(indices)
+        if raw.ndim != 1 or (raw.size and not np.issubdtype(raw.dtype, np.integer)):
+            raise ValueError(f"indices must be a 1-D sequence of integers, got {raw.dtype} {raw.shape}")
         tokens = []
-        for i in indices:
-            i = int(i)
+        for i in raw.tolist():
             if not 0 <= i < len(self.tokens):
                 raise ValueError(f"indices must lie in [0, {len(self.tokens)}), got {i}")
             tokens.append(self.tokens[i])
@@ -163,8 +165,7 @@ def one_hot(indices, n_x):
     indices = np.asarray(indices)
     if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
         raise ValueError(f"indices must be an integer array of shape (m, T_x), got {indices.dtype} {indices.shape}")
-    if isinstance(n_x, bool) or not isinstance(n_x, (int, np.integer)) or n_x < 1:
-        raise ValueError(f"n_x must be an integer >= 1, got {n_x!r}")
+    n_x = check_positive_int("n_x", n_x)
     if indices.size and (indices.min() < -1 or indices.max() >= n_x):
         raise ValueError(f"indices must lie in [0, n_x={n_x}) or be -1 (padding)")
     m, T_x = indices.shape
@@ -207,6 +208,7 @@ def encode_batch(vocabulary, sentences, add_eos=False):
         raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
     if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
         raise ValueError("sentences must be a non-empty list of str")
+    add_eos = check_bool("add_eos", add_eos)
     tokens = [tokenize(s, vocabulary.granularity) + ([EOS] if add_eos else []) for s in sentences]
     lengths = np.array([len(t) for t in tokens])
     if lengths.min() == 0:
@@ -234,12 +236,17 @@ def decode_batch(vocabulary, x, mask=None):
     Returns:
         list of m str. A trailing ``<EOS>`` is decoded like any other token.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 3 or x.shape[0] != vocabulary.n_x:
-        raise ValueError(f"x must have shape (n_x, m, T_x) with n_x = {vocabulary.n_x}, got {x.shape}")
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+    x = as_float_array("x", x)
+    if x.ndim != 3 or x.shape[0] != vocabulary.n_x or 0 in x.shape:
+        raise ValueError(f"x must have shape (n_x, m, T_x) with n_x = {vocabulary.n_x} and m, T_x >= 1, got {x.shape}")
     if mask is None:
         mask = x.any(axis=0)
-    mask = np.asarray(mask, dtype=bool)
+    mask = np.asarray(mask)
+    if mask.dtype != bool and not (np.issubdtype(mask.dtype, np.integer) and np.isin(mask, (0, 1)).all()):
+        raise ValueError(f"mask must be boolean (True = a real token), got dtype {mask.dtype}")
+    mask = mask.astype(bool)
     if mask.shape != x.shape[1:]:
         raise ValueError(f"mask must have shape (m, T_x) = {x.shape[1:]}, got {mask.shape}")
     best = x.argmax(axis=0)  # (m, T_x)
