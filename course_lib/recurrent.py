@@ -124,8 +124,7 @@ def register_cell(cell):
 
 
 def cell_names():
-    """The names of the registered cells, sorted."""
-    _load_cells()
+    """The names of the registered cells, sorted (``import course_lib`` registers them all)."""
     return sorted(_CELLS)
 
 
@@ -133,15 +132,9 @@ def get_cell(cell):
     """The registered Cell called ``cell`` ("rnn", "gru", "lstm"), or ``cell`` itself if a Cell."""
     if isinstance(cell, Cell):
         return cell
-    _load_cells()
     if not isinstance(cell, str) or cell not in _CELLS:
         raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
     return _CELLS[cell]
-
-
-def _load_cells():
-    """Import the cell modules, which register themselves."""
-    import course_lib.rnn  # noqa: F401
 
 
 # ---------------------------------------------------------------------------------------
