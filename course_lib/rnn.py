@@ -32,6 +32,8 @@ from course_lib.recurrent import (
     add_bias,
     backward_steps,
     matmul_steps,
+    one_hot_matmul,
+    one_hot_outer_sum,
     outer_sum,
     predictions,
     register_cell,
@@ -201,7 +203,7 @@ def rnn_cell_forward(xt, a_prev, parameters, activation="tanh"):
     g, _ = get_activation(activation)
     Wax, Waa, ba = parameters["Wax"], parameters["Waa"], parameters["ba"]
 
-    a_next = g(Waa @ a_prev + Wax @ xt + ba)  # a<t> = g1(Waa a<t-1> + Wax x<t> + ba)  (n_a, m)
+    a_next = g(Waa @ a_prev + (Wax @ xt + ba))  # a<t> = g1(Waa a<t-1> + Wax x<t> + ba)  (n_a, m)
     yt_pred = predictions(a_next, parameters)  # ŷ<t> = softmax(Wya a<t> + by)  (n_y, m)
     return a_next, yt_pred, RNNCache(a_next, a_prev, xt, parameters, activation)
 
@@ -384,6 +386,21 @@ def _core_parameter_gradients(local, cache, input_gradient=True):
     return rnn_parameter_gradients(local["dz"], cache, input_gradient)
 
 
+def _one_hot_input_term(p, x_indices):
+    """Wax x<t> + ba for one-hot x<t> given by their indices (−1: x<t> = 0): a column of Wax."""
+    return add_bias(one_hot_matmul(p["Wax"], x_indices), p["ba"])
+
+
+def _one_hot_parameter_gradients(local, cache, x_indices):
+    """rnn_parameter_gradients (without dxt) for one-hot x<t> given by their indices."""
+    dz = local["dz"]
+    return {
+        "dWax": one_hot_outer_sum(dz, x_indices, cache.parameters["Wax"].shape[1]),  # Σ_t dz<t> x<t>ᵀ, a scatter-add
+        "dWaa": outer_sum(dz, cache.a_prev),  # dWaa = Σ_t Σ_batch dz<t> a<t-1>ᵀ
+        "dba": sum_steps(dz),  # dba = Σ_t Σ_batch dz<t>
+    }
+
+
 RNN_CELL = register_cell(Cell(
     name="rnn",
     parameter_keys=PARAMETER_KEYS,
@@ -401,4 +418,6 @@ RNN_CELL = register_cell(Cell(
     parameter_gradients=_core_parameter_gradients,
     input_term=_input_term,
     options={"activation": "tanh"},
+    one_hot_input_term=_one_hot_input_term,
+    one_hot_parameter_gradients=_one_hot_parameter_gradients,
 ))
