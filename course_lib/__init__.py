@@ -9,4 +9,4 @@ __version__ = "0.1.0"
 
 # The cell modules register their cells with the recurrent core when imported; importing
 # them here makes every cell known to ``recurrent.get_cell`` whatever a notebook imports.
-from course_lib import rnn  # noqa: E402,F401
+from course_lib import gru, lstm, rnn  # noqa: E402,F401

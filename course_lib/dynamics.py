@@ -11,30 +11,38 @@ exponentially, and σ_max > 1/γ is *necessary* for it to explode (Pascanu, Miko
 Bengio 2013). The condition is on singular values: a non-normal Waa can have every
 eigenvalue below 1 and still make the gradient grow for many steps.
 
-This module measures those products with the course's own BPTT loop (``rnn.py``),
-builds recurrent weights with a chosen largest singular value or spectral radius, runs
-the one-unit model of Bengio, Simard & Frasconi (1994), measures the angle a clipping
-turns a gradient by, and the gradient that reaches the subject of an agreement sentence.
+This module measures those products with the recurrent core's own backward loop (any
+cell: ``jacobian_products``, ``jacobian_norms``), writes the RNN's step Jacobians out
+(``step_jacobians``), builds recurrent weights with a chosen largest singular value or
+spectral radius, runs the one-unit model of Bengio, Simard & Frasconi (1994), follows one
+gradient back through a chosen Waa with clipping (``gradient_flow``, the gradient
+explorer's computation) and measures the angle a clipping turns a gradient by.
 Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance".
 """
 
-from dataclasses import dataclass
+import dataclasses
 
 import numpy as np
 
-from course_lib._validate import as_float_array, check_positive_float, check_positive_int, check_shape
-from course_lib.activations import get_activation
-from course_lib.data.vocab import encode_batch, one_hot
-from course_lib.gradients import timestep_gradient_norms
-from course_lib.lm import _check_parameters as _check_lm_parameters
-from course_lib.lm import teacher_forcing_inputs
-from course_lib.rnn import RNNCaches, _as_rnn_caches, backprop_through_time, rnn_forward
+from course_lib._validate import (
+    as_float_array,
+    as_generator,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_shape,
+    checked,
+)
+from course_lib.activations import ACTIVATIONS, get_activation
+from course_lib.gradients import clip_by_norm, step_norms
+from course_lib.recurrent import SequenceCache, backward_steps, get_cell, sequence_forward
 
 __all__ = [
-    "AgreementGradients",
-    "agreement_gradient_norms",
+    "SETTINGS",
+    "KINDS",
     "decay_rate",
     "gradient_angle",
+    "gradient_flow",
     "init_recurrent_weights",
     "jacobian_norms",
     "jacobian_products",
@@ -46,55 +54,81 @@ __all__ = [
     "step_jacobians",
 ]
 
+SETTINGS = ("singular_value", "spectral_radius")  # what gradient_flow's value sets: σ_max or ρ of Waa
+KINDS = ("orthogonal", "gaussian")  # init_recurrent_weights' kinds
+
+
+def _check_caches(caches):
+    if not isinstance(caches, SequenceCache):
+        raise ValueError(
+            "caches must be the SequenceCache of a forward pass (rnn_forward, run_forward), "
+            f"got {type(caches).__name__}"
+        )
+    return (caches,)
+
 
 # ---------------------------------------------------------------------------------------
 # Jacobian products through BPTT
 # ---------------------------------------------------------------------------------------
 
 
+@checked(_check_caches)
 def jacobian_products(caches):
-    """∂a<T_x>/∂a<t> for every t from T_x back to 0, exactly, from BPTT itself.
+    """∂h<T_x>/∂h<t> for every t from T_x back to 0, exactly, from BPTT itself.
 
     Args:
-        caches: the RNNCaches from rnn.rnn_forward (a list of RNNCache works too).
+        caches: the SequenceCache of a forward pass of any cell (rnn.rnn_forward,
+            recurrent.run_forward); h is the cell's hidden state (a for the RNN).
     Returns:
         products: shape (m, T_x + 1, n_a, n_a), indexed by the distance k = T_x − t:
-            products[i, k] = ∂a<T_x>/∂a<T_x − k> for example i; products[:, 0] is the
-            identity and products[:, T_x] is ∂a<T_x>/∂a<0>.
+            products[i, k] = ∂h<T_x>/∂h<T_x − k> for example i; products[:, 0] is the
+            identity and products[:, T_x] is ∂h<T_x>/∂h<0>. For a cell with a second
+            state (the LSTM's c) the derivative is taken with that state held fixed.
 
-    BPTT carries a gradient vector back: starting from e_j at a<T_x>, what reaches a<t>
-    is (∂a<T_x>/∂a<t>)ᵀ e_j, row j of the Jacobian. Pushing all n_a basis vectors back
-    at once (each in its own batch column) through rnn.py's own loop gives every row, so
-    the products are the backward pass's, not a second derivation of it.
+    BPTT carries a gradient vector back: starting from e_j at h<T_x>, what reaches h<t>
+    is (∂h<T_x>/∂h<t>)ᵀ e_j, row j of the Jacobian. Pushing all n_a basis vectors back
+    at once (each in its own batch column: every example repeated n_a times) through the
+    recurrent core's own loop gives every row, so the products are the backward pass's,
+    not a second derivation of it.
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
-    caches = _as_rnn_caches(caches)
-    n_a, m, T_x = caches.a.shape
-    # Column i·n_a + j of the widened batch is example i, carrying e_j back from a<T_x>.
-    wide = RNNCaches(
-        a=np.repeat(caches.a, n_a, axis=1),  # (n_a, m·n_a, T_x)
-        a0=np.repeat(caches.a0, n_a, axis=1),  # (n_a, m·n_a)
-        x=np.repeat(caches.x, n_a, axis=1),  # (n_x, m·n_a, T_x)
-        parameters=caches.parameters,
-        activation=caches.activation,
-    )
-    da = np.zeros((n_a, m * n_a, T_x))  # (n_a, m·n_a, T_x)
-    da[:, :, -1] = np.tile(np.eye(n_a), m)  # e_j at a<T_x>, nothing from the other steps
+    cell = caches.cell
+    n_a, m, T_x = caches.state(cell.hidden).shape
+    # Column i·n_a + j of the widened batch is example i, carrying e_j back from h<T_x>.
+    wide = _repeat_examples(caches, n_a)  # every array (n, m·n_a, T_x)
+    d_hidden = np.zeros((n_a, m * n_a, T_x))
+    d_hidden[:, :, -1] = np.tile(np.eye(n_a), m)  # e_j at h<T_x>, nothing from the other steps
     with np.errstate(over="ignore", invalid="ignore"):
-        da_total, _, da0 = backprop_through_time(da, wide)
-    # rows[col, i·n_a + j, t] = (∂a<T_x>/∂a<t>)[j, col] for t = 0 ... T_x
-    rows = np.concatenate([da0[:, :, None], da_total], axis=2)  # (n_a, m·n_a, T_x + 1)
+        steps = backward_steps(d_hidden, wide)
+    hidden = cell.states.index(cell.hidden)
+    # rows[col, i·n_a + j, t] = (∂h<T_x>/∂h<t>)[j, col] for t = 0 ... T_x
+    rows = np.concatenate([steps.d_initial[hidden][:, :, None], steps.d_states[cell.hidden]], axis=2)
     products = rows.reshape(n_a, m, n_a, T_x + 1).transpose(1, 3, 2, 0)  # [i, t, j, col]
     return np.ascontiguousarray(products[:, ::-1])  # index k = T_x − t
 
 
+def _repeat_examples(caches, times):
+    """The same SequenceCache with every example repeated ``times`` times, side by side.
+
+    Built from the cache's own public fields (every array is (n, m, T_x), every initial
+    state (n_a, m)), so it holds exactly the states of the forward pass, for any cell.
+    """
+    return dataclasses.replace(
+        caches,
+        x=np.repeat(caches.x, times, axis=1),  # (n_x, m·times, T_x)
+        initial=tuple(np.repeat(s, times, axis=1) for s in caches.initial),  # (n_a, m·times)
+        arrays={k: np.repeat(v, times, axis=1) for k, v in caches.arrays.items()},
+    )
+
+
+@checked(_check_caches)
 def jacobian_norms(caches):
-    """‖∂a<T_x>/∂a<t>‖₂ (largest singular value) for every distance k = T_x − t.
+    """‖∂h<T_x>/∂h<t>‖₂ (largest singular value) for every distance k = T_x − t.
 
     Args:
-        caches: the RNNCaches from rnn.rnn_forward.
+        caches: the SequenceCache of a forward pass of any cell (h its hidden state).
     Returns:
-        norms: shape (m, T_x + 1); norms[i, k] = ‖∂a<T_x>/∂a<T_x − k>‖₂ for example i,
+        norms: shape (m, T_x + 1); norms[i, k] = ‖∂h<T_x>/∂h<T_x − k>‖₂ for example i,
         norms[:, 0] = 1 (the identity).
     Raises:
         ValueError when the products overflow float64 (an exploding product over too
@@ -102,7 +136,7 @@ def jacobian_norms(caches):
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
-    products = jacobian_products(caches)
+    products = jacobian_products.unchecked(caches)
     if not np.all(np.isfinite(products)):
         raise ValueError(
             "caches give Jacobian products that overflow float64: use fewer steps or a smaller Waa"
@@ -110,20 +144,32 @@ def jacobian_norms(caches):
     return np.linalg.norm(products, ord=2, axis=(-2, -1))  # (m, T_x + 1)
 
 
+def _check_rnn_caches(caches):
+    (caches,) = _check_caches(caches)
+    if caches.cell is not get_cell("rnn"):
+        raise ValueError(
+            f"caches must come from the rnn cell: step_jacobians writes out the RNN's "
+            f"diag(g1'(z<t>)) Waa, and the {caches.cell.name!r} cell has no Waa; "
+            f"jacobian_products works for every cell"
+        )
+    return (caches,)
+
+
+@checked(_check_rnn_caches)
 def step_jacobians(caches):
-    """Each step's own Jacobian ∂a<t>/∂a<t-1> = diag(g1'(z<t>)) Waa, written out.
+    """Each step's own Jacobian ∂a<t>/∂a<t-1> = diag(g1'(z<t>)) Waa, written out (the RNN only).
 
     Args:
-        caches: the RNNCaches from rnn.rnn_forward.
+        caches: the SequenceCache of rnn.rnn_forward (the formula is the RNN's: another
+            cell raises ValueError; jacobian_products measures any cell).
     Returns:
         jacobians: shape (m, T_x, n_a, n_a); jacobians[i, t - 1] = ∂a<t>/∂a<t-1> for
         example i, t = 1 ... T_x. Their spectral norms are at most γ σ_max(Waa).
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
-    caches = _as_rnn_caches(caches)
-    _, g_prime = get_activation(caches.activation)
-    g = g_prime(caches.a).transpose(1, 2, 0)  # g1'(z<t>) read off a<t>  (m, T_x, n_a)
+    _, g_prime = get_activation(caches.options["activation"])
+    g = g_prime(caches.state("a")).transpose(1, 2, 0)  # g1'(z<t>) read off a<t>  (m, T_x, n_a)
     return g[:, :, :, None] * caches.parameters["Waa"]  # diag(g1'(z<t>)) Waa  (m, T_x, n_a, n_a)
 
 
@@ -160,6 +206,8 @@ def largest_singular_value(W):
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
     W = as_float_array("W", W, ndim=2)
+    if 0 in W.shape:
+        raise ValueError(f"W must have at least one entry, got shape {W.shape}")
     return float(np.linalg.norm(W, ord=2))
 
 
@@ -181,7 +229,7 @@ def init_recurrent_weights(n_a, rng, singular_value=1.0, kind="orthogonal"):
 
     Args:
         n_a: hidden-state size.
-        rng: a np.random.Generator, the only source of randomness.
+        rng: a np.random.Generator or an int seed, the only source of randomness.
         singular_value: σ_max(Waa) > 0 wanted.
         kind: "orthogonal": singular_value × a random orthogonal matrix, so every
             singular value (and every |eigenvalue|) equals singular_value and each
@@ -194,9 +242,9 @@ def init_recurrent_weights(n_a, rng, singular_value=1.0, kind="orthogonal"):
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
     n_a = check_positive_int("n_a", n_a)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+    rng = as_generator("rng", rng)
     singular_value = check_positive_float("singular_value", singular_value)
+    kind = check_choice("kind", kind, KINDS)
     G = rng.standard_normal((n_a, n_a))  # (n_a, n_a)
     if kind == "orthogonal":
         Q, R = np.linalg.qr(G)
@@ -204,9 +252,7 @@ def init_recurrent_weights(n_a, rng, singular_value=1.0, kind="orthogonal"):
         # orthogonal matrices (plain QR output is biased).
         Q = Q * np.where(np.diag(R) < 0, -1.0, 1.0)
         return singular_value * Q
-    if kind == "gaussian":
-        return G * (singular_value / np.linalg.norm(G, ord=2))
-    raise ValueError(f'kind must be "orthogonal" or "gaussian", got {kind!r}')
+    return G * (singular_value / np.linalg.norm(G, ord=2))  # "gaussian"
 
 
 def scale_to_spectral_radius(W, rho):
@@ -254,7 +300,7 @@ def non_normal_matrix(n_a, eigenvalue=0.9, coupling=1.0):
 
 def _square(name, W):
     W = as_float_array(name, W, ndim=2)
-    if W.shape[0] != W.shape[1]:
+    if W.shape[0] != W.shape[1] or W.size == 0:
         raise ValueError(f"{name} must be square, shape (n_a, n_a), got {W.shape}")
     return W
 
@@ -297,103 +343,134 @@ def single_unit_gradient(w, T, a0=0.5, b=0.0):
 
 
 # ---------------------------------------------------------------------------------------
+# One gradient through a chosen Waa, and clipping (the gradient explorer's computation)
+# ---------------------------------------------------------------------------------------
+
+
+def _check_gradient_flow(value, setting="singular_value", kind="gaussian", activation="tanh", T=50,
+                         threshold=1.0, n_a=32, n_x=4, seed=0, cell="rnn"):
+    cell = get_cell(cell)
+    if "Waa" not in cell.parameter_keys:
+        raise ValueError(
+            f"cell must have a recurrent weight Waa for gradient_flow to scale, "
+            f"got the {cell.name!r} cell (its parameters: {list(cell.parameter_keys)})"
+        )
+    if "activation" not in cell.options:
+        raise ValueError(f"cell must take an activation option, the {cell.name!r} cell has {sorted(cell.options)}")
+    return (
+        check_positive_float("value", value), check_choice("setting", setting, SETTINGS),
+        check_choice("kind", kind, KINDS), check_choice("activation", activation, sorted(ACTIVATIONS)),
+        check_positive_int("T", T), check_positive_float("threshold", threshold),
+        check_positive_int("n_a", n_a), check_positive_int("n_x", n_x), as_generator("seed", seed), cell,
+    )
+
+
+@checked(_check_gradient_flow)
+def gradient_flow(value, setting="singular_value", kind="gaussian", activation="tanh", T=50,
+                  threshold=1.0, n_a=32, n_x=4, seed=0, cell="rnn"):
+    """A recurrent network of T steps, a loss at the last step, one BPTT, clipping by norm.
+
+    Args:
+        value: what Waa is scaled to, > 0: its largest singular value σ_max (setting
+            "singular_value") or its spectral radius ρ ("spectral_radius").
+        setting: "singular_value" or "spectral_radius" (see SETTINGS).
+        kind: "orthogonal" (σ_max = ρ) or "gaussian" (non-normal: σ_max > ρ).
+        activation: g1, "tanh", "relu" or "identity".
+        T: number of steps.
+        threshold: the clip-by-norm threshold for the parameter gradients, > 0.
+        n_a, n_x: the sizes.
+        seed: an int seed (or a np.random.Generator) for Waa, the other parameters, the
+            inputs and the loss; the same int gives the same network for every value.
+        cell: a cell with a recurrent weight Waa and an activation: "rnn".
+    Returns:
+        dict with "norms" (T,) ‖∂J/∂a<t>‖ against k = T − t = 0 ... T − 1, "clipped" (T,)
+        the same after clipping, "bound" (T,) σ_maxᵏ, "total_norm" ‖g‖ of the parameter
+        gradients before clipping, "sigma_max", "rho", "scale" (the clipping factor,
+        1 when not clipped).
+    Raises:
+        ValueError when the gradient overflows float64 (value too large for T steps).
+
+    The loss is J = uᵀ a<T> for a fixed random unit vector u, so ‖∂J/∂a<T>‖ = 1 and
+    ‖∂J/∂a<t>‖ ≤ σ_maxᵏ. One backward loop gives both the per-step norms and the
+    parameter gradients that are clipped.
+    Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Explore: spectral radius, length and threshold"
+    """
+    rng = seed
+    W = init_recurrent_weights(n_a, rng, 1.0, kind)  # (n_a, n_a), σ_max = 1
+    Waa = W * value if setting == "singular_value" else scale_to_spectral_radius(W, value)
+    parameters = {**cell.initialize(n_x, n_a, None, rng, scale=0.3), "Waa": Waa}  # the cell's own init, Waa chosen
+    x = rng.standard_normal((n_x, 1, T))  # (n_x, m, T_x)
+    u = rng.standard_normal(n_a)
+    u /= np.linalg.norm(u)
+    initial = tuple(np.zeros((n_a, 1)) for _ in cell.states)
+    d_hidden = np.zeros((n_a, 1, T))
+    d_hidden[:, 0, -1] = u  # J = uᵀ a<T>: only the last step has a loss
+    with np.errstate(over="ignore", invalid="ignore"):  # an explosion is reported below, not warned about
+        caches = sequence_forward(cell, x, initial, parameters, {"activation": activation})
+        steps = backward_steps(d_hidden, caches)  # BPTT, once
+        gradients = cell.parameter_gradients(steps.local, caches.stacked, input_gradient=False)
+    parameter_gradients = cell.only_parameter_gradients(gradients)
+    if not all(np.all(np.isfinite(g)) for g in [caches.state(cell.hidden), *parameter_gradients.values()]):
+        raise ValueError(f"value = {value:g} over T = {T} steps makes the gradient overflow float64: "
+                         "use a smaller value or fewer steps")
+    norms = step_norms.unchecked(steps.d_states[cell.hidden])[::-1]  # ‖∂J/∂a<t>‖, index k = T − t
+    _, total_norm = clip_by_norm(parameter_gradients, threshold)
+    scale = min(1.0, threshold / total_norm) if total_norm > 0 else 1.0
+    sigma_max = largest_singular_value(Waa)
+    return {
+        "norms": norms,
+        "clipped": norms * scale,
+        "bound": sigma_max ** np.arange(T, dtype=np.float64),
+        "total_norm": total_norm,
+        "sigma_max": sigma_max,
+        "rho": spectral_radius(Waa),
+        "scale": scale,
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # Clipping: the angle it turns a gradient by
 # ---------------------------------------------------------------------------------------
 
 
+def _check_gradient_angle(gradients, other):
+    if not isinstance(gradients, dict) or not gradients:
+        raise ValueError(f"gradients must be a non-empty dict of arrays, got {type(gradients).__name__}")
+    if not isinstance(other, dict) or set(other) != set(gradients):
+        raise ValueError(f"other must be a dict with the keys of gradients {sorted(gradients, key=str)}")
+    order = list(gradients)
+    g = {k: as_float_array(f"gradients[{k!r}]", gradients[k]) for k in order}
+    o = {k: as_float_array(f"other[{k!r}]", other[k]) for k in order}
+    for k in order:
+        check_shape(f"other[{k!r}]", o[k], g[k].shape, f"gradients[{k!r}].shape")
+    return g, o
+
+
+@checked(_check_gradient_angle)
 def gradient_angle(gradients, other):
     """The angle, in degrees, between two gradients, each seen as one long vector.
 
     Args:
         gradients, other: dicts of arrays with the same keys and shapes (e.g. a raw
-            gradient and its clipped version).
+            gradient and its clipped version); neither all zeros.
     Returns:
         angle in [0, 180], a float: 0 when clipping only rescaled the gradient
         (clip_by_norm), above 0 when it changed its direction (clip by value).
 
+    Each vector is divided by its largest entry before its length is taken, so that
+    gradients of 1e200 (or 1e-200) have the angle they have; the angle is
+    2 atan2(‖û − v̂‖, ‖û + v̂‖) of the unit vectors, accurate near 0° and 180° too.
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    u = _flatten("gradients", gradients)
-    if not isinstance(other, dict) or set(other) != set(gradients):
-        raise ValueError(f"other must be a dict with the keys of gradients {sorted(gradients)}")
-    for k in gradients:
-        check_shape(f"other[{k!r}]", np.asarray(other[k]), np.shape(gradients[k]), f"gradients[{k!r}].shape")
-    v = _flatten("other", other, order=sorted(gradients))
-    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
-    if nu == 0 or nv == 0:
-        raise ValueError("gradients and other must both be non-zero to have an angle")
-    cosine = np.clip(np.dot(u / nu, v / nv), -1.0, 1.0)
-    return float(np.degrees(np.arccos(cosine)))
+    u_hat = _unit("gradients", np.concatenate([g.ravel() for g in gradients.values()]))
+    v_hat = _unit("other", np.concatenate([other[k].ravel() for k in gradients]))
+    return float(np.degrees(2 * np.arctan2(np.linalg.norm(u_hat - v_hat), np.linalg.norm(u_hat + v_hat))))
 
 
-def _flatten(name, gradients, order=None):
-    if not isinstance(gradients, dict) or not gradients:
-        raise ValueError(f"{name} must be a non-empty dict of arrays")
-    order = order or sorted(gradients)
-    return np.concatenate([as_float_array(f"{name}[{k!r}]", gradients[k]).ravel() for k in order])
-
-
-# ---------------------------------------------------------------------------------------
-# The agreement task: the gradient that reaches the subject
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgreementGradients:
-    """How much of the verb's gradient reaches the subject, one entry per example.
-
-    Attributes:
-        distance: int (n,), verb position − subject position (in words).
-        at_verb: (n,), ‖∂L/∂a<t>‖ at the step that predicts the verb.
-        at_subject: (n,), ‖∂L/∂a<t>‖ at the step that reads the subject.
-    Here L = −log P(correct verb | prefix) is the loss of the verb alone.
-    """
-
-    distance: np.ndarray
-    at_verb: np.ndarray
-    at_subject: np.ndarray
-
-
-def agreement_gradient_norms(parameters, vocabulary, examples):
-    """BPTT from the loss at the verb back to the subject, for each agreement example.
-
-    Args:
-        parameters: a word-level language model, Wax (n_a, n_y), Waa (n_a, n_a),
-            ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
-        vocabulary: its Vocabulary.
-        examples: list of course_lib.data.corpora.AgreementExample.
-    Returns:
-        AgreementGradients (distance, at_verb, at_subject), each of shape (n,).
-
-    Teacher forcing as in training: column t of the forward pass reads token t − 1 and
-    predicts token t. The loss L = −log ŷ<verb>[verb] sends dz = ŷ − y back into
-    a<verb> only (da = Wyaᵀ dz there, zero elsewhere); gradients.timestep_gradient_norms
-    carries it back with rnn.py's BPTT loop. The subject (token 1) is read at column 2.
-    Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Long-range agreement, measured"
-    """
-    p = _check_lm_parameters(parameters, vocabulary)
-    if not examples:
-        raise ValueError("examples must be a non-empty list of AgreementExample")
-    n_y = p["Wya"].shape[0]
-    n_a = p["Waa"].shape[0]
-    cell = {k: p[k] for k in ("Wax", "Waa", "ba")}
-    at_verb, at_subject = [], []
-    for ex in examples:
-        indices = encode_batch(vocabulary, [ex.sentence], add_eos=True).indices  # (1, T_x)
-        T_x = ex.verb_position + 1  # nothing after the verb matters to its loss
-        indices = indices[:, :T_x]
-        x = one_hot(teacher_forcing_inputs(indices), n_y)  # x<t> = y<t-1>  (n_y, 1, T_x)
-        a, _, caches = rnn_forward(x, np.zeros((n_a, 1)), cell)  # (n_a, 1, T_x)
-        z = p["Wya"] @ a[:, :, -1] + p["by"]  # logits at the verb  (n_y, 1)
-        y_hat = np.exp(z - z.max()) / np.exp(z - z.max()).sum()  # ŷ<verb>
-        y_hat[vocabulary.index(ex.verb)] -= 1.0  # dz = ŷ − y
-        da = np.zeros((n_a, 1, T_x))
-        da[:, :, -1] = p["Wya"].T @ y_hat  # ∂L/∂a<verb>  (n_a, 1)
-        norms = timestep_gradient_norms(da, caches)  # (T_x,)
-        at_verb.append(norms[-1])
-        at_subject.append(norms[ex.subject_position + 1])
-    return AgreementGradients(
-        distance=np.array([ex.verb_position - ex.subject_position for ex in examples]),
-        at_verb=np.array(at_verb),
-        at_subject=np.array(at_subject),
-    )
+def _unit(name, v):
+    """v / ‖v‖, taken scaled (v / max |v| first) so that neither overflows nor underflows."""
+    largest = np.max(np.abs(v))
+    if largest == 0:
+        raise ValueError(f"gradients and other must both be non-zero to have an angle: {name} is all zeros")
+    v = v / largest
+    return v / np.linalg.norm(v)

@@ -8,10 +8,10 @@ notebooks/05_vanishing_exploding_gradients.ipynb (norms and clipping).
 
 import numpy as np
 
-from course_lib._validate import as_float_array, check_positive_float, check_shape
-from course_lib.rnn import backprop_through_time
+from course_lib._validate import as_float_array, check_positive_float, check_shape, checked, shaped_array
+from course_lib.recurrent import SequenceCache, backward_steps
 
-__all__ = ["clip", "clip_by_norm", "global_norm", "gradient_check", "timestep_gradient_norms"]
+__all__ = ["clip", "clip_by_norm", "global_norm", "gradient_check", "step_norms", "timestep_gradient_norms"]
 
 
 def clip(gradients, max_value):
@@ -37,16 +37,14 @@ def global_norm(gradients):
     Args:
         gradients: dict of arrays (any keys, any shapes).
     Returns:
-        norm: a Python float ≥ 0.
+        norm: a Python float ≥ 0; inf only when the norm itself exceeds float64's
+        largest number (about 1.8e308), however large the entries.
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    arrays = list(_as_arrays(gradients).values())
-    # Divide by the largest entry first, so that squaring an exploding gradient cannot overflow.
-    largest = max((float(np.max(np.abs(g))) for g in arrays if g.size), default=0.0)
-    if largest == 0.0:
-        return 0.0
-    return largest * float(np.sqrt(sum(np.sum((g / largest) ** 2) for g in arrays)))
+    largest, relative = _scaled_norm(_as_arrays(gradients))
+    with np.errstate(over="ignore"):
+        return largest * relative  # inf only when the norm itself exceeds float64's range
 
 
 def clip_by_norm(gradients, max_norm):
@@ -58,23 +56,46 @@ def clip_by_norm(gradients, max_norm):
     Returns:
         clipped: a new dict of new arrays; when norm > max_norm every array is scaled by
             exactly max_norm / norm (same direction, global norm max_norm), else copied.
-        norm: the global norm before clipping, a Python float.
+        norm: the global norm before clipping, a Python float (inf when it exceeds
+            float64's range; the clipped arrays are still exact then).
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
     max_norm = check_positive_float("max_norm", max_norm)
     arrays = _as_arrays(gradients)
-    norm = global_norm(arrays)
-    scale = max_norm / norm if norm > max_norm else 1.0
-    return {name: g * scale for name, g in arrays.items()}, norm
+    norm = global_norm(arrays)  # ‖g‖
+    if norm <= max_norm:
+        return {name: g.copy() for name, g in arrays.items()}, norm
+    if norm < np.inf:
+        return {name: g * (max_norm / norm) for name, g in arrays.items()}, norm  # g := g · max_norm / ‖g‖
+    return _scale_beyond_float64(arrays, max_norm), norm  # ‖g‖ itself overflowed
 
 
+def _scale_beyond_float64(arrays, max_norm):
+    """g · max_norm / ‖g‖ when ‖g‖ exceeds float64's range: (g / largest) · (max_norm / (‖g‖ / largest))."""
+    largest, relative = _scaled_norm(arrays)
+    return {name: (g / largest) * (max_norm / relative) for name, g in arrays.items()}
+
+
+def _check_gradient_check(f, theta, grad, epsilon=1e-7):
+    if not callable(f):
+        raise ValueError(f"f must be a function mapping theta to the scalar loss, got {type(f).__name__}")
+    theta = as_float_array("theta", theta)
+    if theta.size == 0:
+        raise ValueError(f"theta must hold at least one entry to check, got shape {theta.shape}")
+    grad = as_float_array("grad", grad)
+    check_shape("grad", grad, theta.shape, "theta.shape")
+    return f, theta, grad, check_positive_float("epsilon", epsilon)
+
+
+@checked(_check_gradient_check)
 def gradient_check(f, theta, grad, epsilon=1e-7):
     """Relative error between an analytic gradient and centred finite differences.
 
     Args:
-        f: function mapping an array shaped like theta to a scalar loss.
-        theta: the point to check at, any shape; it is not modified.
+        f: function mapping an array shaped like theta to the scalar loss alone (for a
+            function returning (J, gradients), pass ``lambda t: loss_and_gradients(t)[0]``).
+        theta: the point to check at, any shape, at least one entry; it is not modified.
         grad: the analytic gradient ∂f/∂theta, same shape as theta.
         epsilon: the step of the finite differences.
     Returns:
@@ -83,11 +104,6 @@ def gradient_check(f, theta, grad, epsilon=1e-7):
 
     Derived in notebooks/02_bptt.ipynb, "Backpropagation through time"
     """
-    theta = as_float_array("theta", theta)
-    grad = as_float_array("grad", grad)
-    check_shape("grad", grad, theta.shape, "theta.shape")
-    epsilon = check_positive_float("epsilon", epsilon)
-
     work = theta.copy()  # f sees this copy, never theta itself
     flat = work.reshape(-1)  # a view: writing flat[i] moves one entry of work
     numeric = np.empty(theta.size)
@@ -106,21 +122,61 @@ def gradient_check(f, theta, grad, epsilon=1e-7):
     return float(np.linalg.norm(analytic - numeric) / denominator)
 
 
+def _check_timestep_gradient_norms(da, caches):
+    if not isinstance(caches, SequenceCache):
+        raise ValueError(
+            "caches must be the SequenceCache of a forward pass (rnn_forward, run_forward), "
+            f"got {type(caches).__name__}"
+        )
+    n_a, m, T_x = caches.state(caches.cell.hidden).shape
+    return shaped_array("da", da, "(n_a, m, T_x)", n_a=n_a, m=m, T_x=T_x), caches
+
+
+@checked(_check_timestep_gradient_norms)
 def timestep_gradient_norms(da, caches):
-    """‖∂J/∂a<t>‖ for every step t: how the gradient fades (or explodes) back through time.
+    """‖∂J/∂h<t>‖ for every step t: how the gradient fades (or explodes) back through time.
 
     Args:
-        da: ∂J/∂a<t> from above for every step, shape (n_a, m, T_x), as for rnn_backward.
-        caches: the RNNCaches from rnn.rnn_forward.
+        da: ∂J/∂h<t> from above for every step, shape (n_a, m, T_x), as for rnn_backward;
+            h is the cell's hidden state (a for the RNN and the LSTM, c for the GRU).
+        caches: the SequenceCache of a forward pass of any cell (rnn.rnn_forward,
+            recurrent.run_forward).
     Returns:
         norms: shape (T_x,); norms[t] is the Frobenius norm over (n_a, m) of the total
-        gradient reaching a<t+1> (its own upstream plus what comes back from later steps).
+        gradient reaching h<t+1> (its own upstream plus what comes back from later steps).
 
-    Runs the same backward loop as rnn.rnn_backward.
+    Runs the recurrent core's backward loop, the one rnn_backward runs; the norms are
+    taken scaled, so that an exploding gradient of 1e200 gives its norm, not inf.
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Vanishing gradients"
     """
-    da_total = backprop_through_time(da, caches).da_total  # (n_a, m, T_x)
-    return np.sqrt(np.sum(da_total**2, axis=(0, 1)))  # (T_x,)
+    d_total = backward_steps(da, caches).d_states[caches.cell.hidden]  # ∂J/∂h<t>  (n_a, m, T_x)
+    return step_norms.unchecked(d_total)
+
+
+def _check_step_norms(d):
+    d = as_float_array("d", d, finite=False)  # an exploding gradient may hold inf: its norm is inf
+    if d.ndim != 3 or 0 in d.shape:
+        raise ValueError(f"d must have shape (n_a, m, T_x), got shape {d.shape}")
+    return (d,)
+
+
+@checked(_check_step_norms)
+def step_norms(d):
+    """‖d<t>‖ for every step t, the Frobenius norm over (n_a, m), without overflow.
+
+    Args:
+        d: a gradient for every step, e.g. ∂J/∂a<t>, shape (n_a, m, T_x); inf and NaN
+            entries give an inf or NaN norm at their step.
+    Returns:
+        norms: shape (T_x,). Each step is divided by its largest entry before squaring,
+        so entries of 1e200 give a norm of about 1e200, not inf.
+
+    Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Vanishing gradients"
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = np.max(np.abs(d), axis=(0, 1))  # (T_x,)
+        safe = np.where((largest > 0) & np.isfinite(largest), largest, 1.0)
+        return np.where(np.isfinite(largest), safe * np.sqrt(np.sum((d / safe) ** 2, axis=(0, 1))), largest)
 
 
 def _as_arrays(gradients):
@@ -130,9 +186,27 @@ def _as_arrays(gradients):
     return {name: as_float_array(f"gradients[{name!r}]", g) for name, g in gradients.items()}
 
 
+def _scaled_norm(arrays):
+    """(largest, relative): the global norm of the arrays is largest · relative.
+
+    Dividing by the largest entry first keeps squaring an exploding gradient in range;
+    the product is left to the caller, who may not need it (clip_by_norm).
+    """
+    largest = max((float(np.max(np.abs(g))) for g in arrays.values() if g.size), default=0.0)
+    if largest == 0.0:
+        return 0.0, 0.0
+    return largest, float(np.sqrt(sum(np.sum((g / largest) ** 2) for g in arrays.values())))
+
+
 def _scalar(value):
     """f's result as a finite float, or a ValueError saying what f returned."""
-    arr = np.asarray(value, dtype=np.float64)
+    if isinstance(value, (tuple, list, dict)):
+        raise ValueError(
+            f"f must return the scalar loss alone, got a {type(value).__name__}"
+            + (f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
+            + ": for a function returning (J, gradients), pass lambda t: f(t)[0]"
+        )
+    arr = as_float_array("f(theta) (the loss f returns)", value, finite=False)
     if arr.size != 1:
         raise ValueError(f"f must return a scalar loss, got an array of shape {arr.shape}")
     v = float(arr.reshape(()))

@@ -1,37 +1,48 @@
-"""The RNN language model: its loss and gradients, sentence probabilities, sampling.
+"""The recurrent language model: its loss and gradients, sentence probabilities, sampling.
 
 Seed sections 3 and 4. A sentence y<1> ... y<T_y> (its last token <EOS>) is read with
-teacher forcing:
+teacher forcing, by any cell of the recurrent core (the RNN by default):
 
     x<1> = 0,  x<t> = y<t-1>                      (the true previous token, one-hot)
-    a<t> = tanh(Waa a<t-1> + Wax x<t> + ba)       (a<0> = 0)
-    ŷ<t> = softmax(Wya a<t> + by)                 ŷ<t>_i = P(y<t> = i | y<1> ... y<t-1>)
+    h<t> = cell(h<t-1>, x<t>)                     (the RNN: a<t> = tanh(Waa a<t-1> + Wax x<t> + ba), a<0> = 0)
+    ŷ<t> = softmax(Wy h<t> + by)                  ŷ<t>_i = P(y<t> = i | y<1> ... y<t-1>)
     L<t> = −log ŷ<t>[y<t>],   J = Σ_t L<t>       (summed over the batch too)
     P(y<1> ... y<T_y>) = Π_t ŷ<t>[y<t>]           (the chain rule)
 
-Inputs and outputs share one vocabulary, so n_x = n_y. Parameters are the RNN's:
-Wax (n_a, n_y), Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
+Inputs and outputs share one vocabulary, so n_x = n_y. The parameters are the cell's and
+its output layer's (``cell.parameter_keys + cell.output_keys``): for the RNN Wax (n_a, n_y),
+Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1). A one-hot x<t> times the input
+weights is a column of them: the language model looks that column up (the cell's
+``one_hot_input_term``) instead of multiplying by one-hot vectors.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._validate import as_generator, check_positive_float, check_positive_int, require_keys
-from course_lib.activations import log_softmax, softmax, softmax_with_temperature
+from course_lib._validate import (
+    as_float_array,
+    as_generator,
+    check_bool,
+    check_letters,
+    check_positive_float,
+    check_positive_int,
+    checked,
+)
+from course_lib.activations import log_softmax, softmax_with_temperature
 from course_lib.data.vocab import EOS, Vocabulary, encode_batch, one_hot, tokenize
-from course_lib.losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
-from course_lib.rnn import rnn_backward, rnn_cell_forward, rnn_forward
+from course_lib.recurrent import backward_steps, get_cell, sequence_backward, sequence_forward
 
 __all__ = [
-    "AgreementScores",
     "SampleResult",
     "TokenProbabilities",
-    "agreement_scores",
+    "check_lm_parameters",
     "conditional_probabilities",
+    "hidden_states",
+    "lm_forward",
     "lm_loss_and_gradients",
     "lm_step",
+    "log_probabilities",
     "mean_token_loss",
     "next_token_distribution",
     "sample",
@@ -40,76 +51,280 @@ __all__ = [
     "teacher_forcing_inputs",
 ]
 
-LM_KEYS = ("Wax", "Waa", "ba", "Wya", "by")
-
 
 # ---------------------------------------------------------------------------------------
-# Checks and small helpers
+# Checks at the door
 # ---------------------------------------------------------------------------------------
 
 
-def _check_parameters(parameters, vocabulary=None):
-    """The language model's parameters as float64 arrays; n_x must equal n_y (one vocabulary)."""
-    require_keys("parameters", parameters, LM_KEYS)
-    p = {k: np.asarray(parameters[k], dtype=np.float64) for k in LM_KEYS}
-    if p["Wax"].ndim != 2:
-        raise ValueError(f'parameters["Wax"] must have shape (n_a, n_x), got {p["Wax"].shape}')
-    n_x = p["Wax"].shape[1]
-    n_y = p["Wya"].shape[0] if p["Wya"].ndim == 2 else None
+def _lm_parameters(parameters, vocabulary=None, cell="rnn"):
+    """(checked parameters, Cell): the cell's own check, its output layer, n_x = n_y."""
+    cell = get_cell(cell)
+    p = cell.check_parameters(parameters)
+    missing = [k for k in cell.output_keys if k not in p]
+    if missing:
+        raise ValueError(f"parameters is missing {missing}: a language model needs its output layer "
+                         f"{list(cell.output_keys)} (the {cell.name!r} cell's)")
+    n_x, _ = cell.sizes(p)
+    W_y = cell.output_keys[0]
+    n_y = p[W_y].shape[0]
     if n_y != n_x:
         raise ValueError(
-            f'parameters["Wya"] must have shape (n_y, n_a) with n_y = n_x = {n_x} '
-            f"(inputs and outputs share the vocabulary), got {p['Wya'].shape}"
+            f'parameters["{W_y}"] must have shape (n_y, n_a) with n_y = n_x = {n_x} '
+            f"(inputs and outputs share the vocabulary), got {p[W_y].shape}"
         )
     if vocabulary is not None:
         if not isinstance(vocabulary, Vocabulary):
             raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
         if len(vocabulary) != n_y:
             raise ValueError(f"vocabulary must have n_y = {n_y} tokens (the model's size), got {len(vocabulary)}")
-    return p
+    return p, cell
 
 
-def _check_indices(batch_indices, mask, n_y):
-    """Token indices (m, T_x) (−1 = padding) and the mask of real tokens (m, T_x)."""
-    indices = np.asarray(batch_indices)
-    if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer) or indices.size == 0:
-        raise ValueError(f"batch_indices must be a non-empty integer array of shape (m, T_x), got {indices.dtype} {indices.shape}")
-    if indices.min() < -1 or indices.max() >= n_y:
-        raise ValueError(f"batch_indices must lie in [0, n_y={n_y}) or be -1 (padding)")
+def check_lm_parameters(parameters, vocabulary=None, cell="rnn"):
+    """The language model's parameters as a new dict of float64 arrays, after checking them.
+
+    Args:
+        parameters: the cell's parameters and its output layer, e.g. for "rnn" Wax (n_a, n_y),
+            Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
+        vocabulary: optional Vocabulary, which must have n_y tokens.
+        cell: "rnn" (see ``recurrent.cell_names()``) or a Cell.
+    Returns:
+        dict of the same keys. Raises ValueError naming the entry for a missing or unknown
+        key, a wrong shape, a non-finite value, n_y ≠ n_x, or a vocabulary of another size.
+    """
+    return _lm_parameters(parameters, vocabulary, cell)[0]
+
+
+def _indices(name, batch_indices, n_y=None):
+    """Token indices (m, T_x) as an int array: −1 = padding, only after a sentence's end."""
+    indices = np.asarray(batch_indices) if not isinstance(batch_indices, (str, bytes)) else np.asarray(None)
+    if indices.ndim != 2 or indices.dtype.kind not in "iu" or indices.size == 0:
+        raise ValueError(f"{name} must be a non-empty integer array of shape (m, T_x), got "
+                         f"{type(batch_indices).__name__} of dtype {indices.dtype} and shape {indices.shape}")
+    upper = f"[0, n_y={n_y})" if n_y is not None else "[0, n_y)"
+    if indices.min() < -1 or (n_y is not None and indices.max() >= n_y):
+        raise ValueError(f"{name} must hold token indices in {upper} or -1 (padding), got values from "
+                         f"{indices.min()} to {indices.max()}")
+    padded = indices < 0
+    if np.any(padded[:, :-1] & ~padded[:, 1:]):
+        row = int(np.nonzero(padded[:, :-1] & ~padded[:, 1:])[0][0])
+        raise ValueError(f"{name} has padding (-1) before a real token in row {row}: padding goes after a sentence's end")
+    return indices.astype(np.int64, copy=False)
+
+
+def _mask(mask, indices):
+    """The mask of real tokens (m, T_x), bool; by default every index ≥ 0."""
     if mask is None:
-        mask = indices >= 0
-    mask = np.asarray(mask)
-    if mask.shape != indices.shape:
-        raise ValueError(f"mask must have shape (m, T_x) = {indices.shape}, got {mask.shape}")
-    mask = mask.astype(bool)
+        return indices >= 0
+    mask = np.asarray(mask) if not isinstance(mask, (str, bytes)) else np.asarray(None)
+    if mask.dtype.kind in "iu" and np.isin(mask, (0, 1)).all():
+        mask = mask.astype(bool)
+    if mask.dtype != bool:
+        raise ValueError(f"mask must be a boolean array of shape (m, T_x) = {indices.shape}, got dtype {mask.dtype}")
+    check_letters("mask", mask, "(m, T_x)", m=indices.shape[0], T_x=indices.shape[1])
     if np.any(mask & (indices < 0)):
         raise ValueError("mask marks a padded position (index -1) as a real token")
-    return indices, mask
+    return mask
 
 
+def _text(name, text):
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be a str, got {type(text).__name__}")
+    return text
+
+
+def _check_teacher_forcing(batch_indices):
+    return (_indices("batch_indices", batch_indices),)
+
+
+def _check_batch(parameters, batch_indices, cell="rnn"):
+    p, cell = _lm_parameters(parameters, None, cell)
+    return p, _indices("batch_indices", batch_indices, cell.sizes(p)[0]), cell
+
+
+def _check_loss(parameters, batch_indices, mask=None, cell="rnn"):
+    p, indices, cell = _check_batch(parameters, batch_indices, cell)
+    return p, indices, _mask(mask, indices), cell
+
+
+def _check_mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn"):
+    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)) or not sentences \
+            or not all(isinstance(s, str) for s in sentences):
+        raise ValueError("sentences must be a non-empty list of str")
+    return p, vocabulary, list(sentences), check_positive_int("batch_size", batch_size), cell
+
+
+def _check_text(parameters, vocabulary, text, cell="rnn"):
+    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    return p, vocabulary, _text("text", text), cell
+
+
+def _check_next_token(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn"):
+    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    return p, vocabulary, _text("prefix", prefix), check_positive_float("temperature", temperature), cell
+
+
+def _check_lm_step(parameters, a_prev, xt, cell="rnn"):
+    p, cell = _lm_parameters(parameters, None, cell)
+    n_x, n_a = cell.sizes(p)
+    xt = check_letters("xt", as_float_array("xt", xt), "(n_x, m)", n_x=n_x)
+    several = len(cell.states) > 1
+    if several and not (isinstance(a_prev, (tuple, list)) and len(a_prev) == len(cell.states)):
+        raise ValueError(f"a_prev must be a tuple of {len(cell.states)} arrays {cell.states} (n_a, m) for the "
+                         f"{cell.name!r} cell, got {type(a_prev).__name__}")
+    states = tuple(a_prev) if several else (a_prev,)
+    states = tuple(check_letters(f"a_prev ({s}<t-1>)", as_float_array("a_prev", v), "(n_a, m)", n_a=n_a, m=xt.shape[1])
+                   for s, v in zip(cell.states, states))
+    return p, states if several else states[0], xt, cell
+
+
+def _check_sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn"):
+    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    greedy = check_bool("greedy", greedy)
+    rng = None if greedy and rng is None else as_generator("rng", rng)
+    return (p, vocabulary, rng, check_positive_float("temperature", temperature),
+            check_positive_int("max_length", max_length), greedy, _text("prefix", prefix), cell)
+
+
+# ---------------------------------------------------------------------------------------
+# Teacher forcing: the forward pass and the hidden states
+# ---------------------------------------------------------------------------------------
+
+
+@checked(_check_teacher_forcing)
 def teacher_forcing_inputs(batch_indices):
     """The input indices for teacher forcing: x<1> = 0 (index −1), x<t> = y<t-1>.
 
     Args:
-        batch_indices: int (m, T_x), the target tokens y<1> ... y<T_x>, −1 = padding.
+        batch_indices: int (m, T_x), the target tokens y<1> ... y<T_x>, −1 = padding
+            (after a sentence's end only).
     Returns:
-        int (m, T_x): the same row shifted right by one, −1 in front (a zero vector once
+        int (m, T_x): the same rows shifted right by one, −1 in front (a zero vector once
         one-hot encoded by ``one_hot``).
+    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
-    indices = np.asarray(batch_indices)
-    x_indices = np.full_like(indices, -1)
-    x_indices[:, 1:] = indices[:, :-1]
+    x_indices = np.full_like(batch_indices, -1)  # x<1> = 0
+    x_indices[:, 1:] = batch_indices[:, :-1]  # x<t> = y<t-1>
     return x_indices
 
 
-def _cell(p):
-    """The recurrent part of the parameters (no output layer): rnn_forward then skips ŷ."""
-    return {k: p[k] for k in ("Wax", "Waa", "ba")}
+def _forward(cell, p, x_indices, keep_inputs=True):
+    """The cell over every step, reading the one-hot inputs given by ``x_indices``.
+
+    With ``keep_inputs=False`` (for caches that never leave lm_loss_and_gradients, whose
+    backward reads the indices, not x) a cell with a one-hot lookup gets a zero view in
+    place of the one-hot x: building x would cost more than the step's whole loop.
+    """
+    n_x, n_a = cell.sizes(p)
+    m, T_x = x_indices.shape
+    initial = tuple(np.zeros((n_a, m)) for _ in cell.states)  # h<0> = 0
+    if cell.one_hot_input_term is None:
+        return sequence_forward(cell, one_hot(x_indices, n_x), initial, p)
+    # A one-hot x<t> times the input weights is one of their columns: look it up.
+    u = cell.one_hot_input_term(p, x_indices)
+    x = one_hot(x_indices, n_x) if keep_inputs else np.broadcast_to(np.zeros((n_x, 1, 1)), (n_x, m, T_x))
+    return sequence_forward(cell, x, initial, p, u=u)
 
 
-def _logits(p, a):
-    """Wya a<t> + by for every step at once: a (n_a, m, T_x) → (n_y, m, T_x)."""
-    return output_layer_forward(a, p["Wya"], p["by"])
+@checked(_check_batch)
+def lm_forward(parameters, batch_indices, cell="rnn"):
+    """The cell over a batch of sentences with teacher forcing: the core's SequenceCache.
+
+    Args:
+        parameters: the language model (the cell's parameters and its output layer).
+        batch_indices: int (m, T_x), the tokens y<t> of m sentences, −1 after a sentence's end.
+        cell: "rnn" or another registered cell.
+    Returns:
+        caches: the SequenceCache of ``recurrent.sequence_forward`` over x<1> = 0,
+        x<t> = y<t-1>: ``caches.state(cell.hidden)`` is h<t> for every step (n_a, m, T_x),
+        ``caches.x`` the one-hot inputs (n_x, m, T_x). For ``recurrent.backward_steps``.
+    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
+    """
+    return _forward(cell, parameters, teacher_forcing_inputs.unchecked(batch_indices))
+
+
+@checked(_check_batch)
+def hidden_states(parameters, batch_indices, cell="rnn"):
+    """The hidden state at every step of a batch of sentences read with teacher forcing.
+
+    Args:
+        parameters: the language model.
+        batch_indices: int (m, T_x), the tokens y<t>, −1 after a sentence's end.
+        cell: "rnn" or another registered cell.
+    Returns:
+        h: (n_a, m, T_x); h[:, i, t] is the state that predicts token t of sentence i (it
+        has read tokens 0 ... t − 1). Past a sentence's end the cell reads zero inputs:
+        those columns are not the sentence's (mask them with ``batch_indices >= 0``).
+    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
+    """
+    return lm_forward.unchecked(parameters, batch_indices, cell).state(cell.hidden)
+
+
+def _cross_entropy(z, y, keep):
+    """J = Σ −log softmax(z)[y] over the kept columns, and dz = softmax(z) − y (0 elsewhere).
+
+    Args:
+        z: logits (n_y, N), the caller's own temporary: dz is computed in its memory.
+        y: int (N,), the target of each column (any value where not kept, e.g. −1).
+        keep: bool (N,), the columns that count (the real tokens).
+    The numbers of ``activations.log_softmax`` and ``losses.softmax_cross_entropy``,
+    without their temporaries of the size of z: this runs at every training step, where
+    each fresh array of that size costs the time of touching new memory.
+    """
+    n = np.arange(len(y))
+    y = np.where(keep, y, 0)
+    z -= z.max(axis=0)  # z − max: every exponent ≤ 0
+    z_y = z[y, n]  # the targets' logits, shifted alike  (N,)
+    e = np.exp(z, out=z)
+    total = e.sum(axis=0)  # Σ_i e^(z_i − max)  (N,)
+    J = np.sum(np.log(total) - z_y, where=keep)  # −log ŷ[y] = log Σ_i e^(z_i − max) − (z_y − max)
+    e /= total  # ŷ = softmax(z)
+    e[y, n] -= 1.0  # dz = ŷ − y
+    e[:, ~keep] = 0.0  # what is not a token sends nothing back
+    return float(J), e
+
+
+class _Columns:
+    """Which steps of a padded batch the output layer computes: all m·T_x of them, or only
+    the N tokens of the mask when padding is a large part of the batch (the output layer's
+    three products, of n_y × n_a each per column, then skip it)."""
+
+    GATHER_BELOW = 0.8  # gather the real tokens when they are fewer than this share of m·T_x
+
+    def __init__(self, mask):
+        self.shape = mask.shape
+        flat = mask.reshape(-1)
+        self.real = np.flatnonzero(flat) if flat.mean() < self.GATHER_BELOW else None
+        self.keep = flat if self.real is None else np.ones(len(self.real), bool)
+
+    def of(self, v):
+        """(n, m, T_x) → (n, N): the columns i·T_x + t that the output layer computes."""
+        v = v.reshape(v.shape[0], -1)
+        return v if self.real is None else np.take(v, self.real, axis=1)
+
+    def back(self, rows):
+        """Rows (N, n), one per column computed, to (n, m, T_x), zeros at the others.
+
+        Laid out step by step (a view of a (T_x, m, n) array), so that the backward loop
+        reads each step's (n, m) as one block of memory.
+        """
+        m, T_x = self.shape
+        if self.real is None:  # rows i·T_x + t: a view of the (m, T_x, n) product
+            return rows.T.reshape(-1, m, T_x)
+        out = np.zeros((T_x * m, rows.shape[1]))
+        out[(self.real % T_x) * m + self.real // T_x] = rows  # column i·T_x + t → row t·m + i
+        return out.reshape(T_x, m, -1).T
+
+
+def _backward(cell, dh, caches, x_indices):
+    """The parameter gradients of BPTT from ∂J/∂h<t>, the inputs being one-hot data."""
+    if cell.one_hot_parameter_gradients is None:
+        gradients = sequence_backward(dh, caches, input_gradient=False)
+    else:  # the input weights' gradient as a scatter-add into the columns the inputs read
+        gradients = cell.one_hot_parameter_gradients(backward_steps(dh, caches).local, caches.stacked, x_indices)
+    return cell.only_parameter_gradients(gradients)
 
 
 # ---------------------------------------------------------------------------------------
@@ -117,68 +332,86 @@ def _logits(p, a):
 # ---------------------------------------------------------------------------------------
 
 
-def lm_loss_and_gradients(parameters, batch_indices, mask=None):
+@checked(_check_loss)
+def lm_loss_and_gradients(parameters, batch_indices, mask=None, cell="rnn"):
     """Cross-entropy of a batch of sentences and its gradient for every parameter.
 
     Args:
-        parameters: Wax (n_a, n_y), Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
+        parameters: the cell's parameters and its output layer; for "rnn" Wax (n_a, n_y),
+            Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
         batch_indices: int (m, T_x), the tokens y<t> of m sentences, each ending in
             <EOS> (index 1), −1 after a sentence's end (padding).
-        mask: bool (m, T_x), True at real tokens; by default ``batch_indices >= 0``.
+        mask: bool (m, T_x), True at the tokens that count; by default ``batch_indices >= 0``.
+        cell: "rnn" or another registered cell.
     Returns:
-        J: the loss Σ_i Σ_t L<t>(i) over the real tokens (a float; natural log).
-        gradients: dWax, dWaa, dba, dWya, dby, shaped like the parameters.
+        J: the loss Σ_i Σ_t L<t>(i) over the tokens of the mask (a float; natural log).
+        gradients: "d" + every parameter key (dWax, dWaa, dba, dWya, dby), shaped like
+            the parameters.
 
-    The forward pass runs the RNN on x<t> = y<t-1>; the output layer's gradient dz<t> =
-    ŷ<t> − y<t> (zero at padding, so padding sends nothing back) gives dWya, dby and the
-    gradient reaching every a<t>, which BPTT carries back to Wax, Waa, ba.
+    The forward pass runs the cell on x<t> = y<t-1> (a one-hot x<t> times the input
+    weights is a column of them: looked up, not multiplied); the output layer gives
+    dz<t> = ŷ<t> − y<t> (zero where the mask is False, so padding sends nothing back),
+    hence dWy, dby and the gradient reaching every h<t>, which BPTT carries back; the
+    input weights' gradient adds each dz<t> into the column of the token read.
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
-    p = _check_parameters(parameters)
-    n_y = p["Wya"].shape[0]
-    indices, mask = _check_indices(batch_indices, mask, n_y)
-    m = indices.shape[0]
-
-    x = one_hot(teacher_forcing_inputs(indices), n_y)  # x<1> = 0, x<t> = y<t-1>  (n_x, m, T_x)
-    a0 = np.zeros((p["Waa"].shape[0], m))  # a<0> = 0  (n_a, m)
-    a, _, caches = rnn_forward(x, a0, _cell(p))  # (n_a, m, T_x)
-    z = _logits(p, a)  # z<t> = Wya a<t> + by, ŷ<t> = softmax(z<t>)  (n_y, m, T_x)
-    # The targets y<t> as indices (the one-hot y<t> is never built); 0 at padding.
-    J, dz = softmax_cross_entropy(z, indices, mask)  # dz<t> = ŷ<t> − y<t>, 0 at padding
-    dWya, dby, da = output_layer_backward(dz, a, p["Wya"])  # da: (n_a, m, T_x)
-    grads = rnn_backward(da, caches, input_gradient=False)  # the inputs are data: no dx
-    gradients = {k: grads[k] for k in ("dWax", "dWaa", "dba")}
-    gradients.update(dWya=dWya, dby=dby)
+    W_y, b_y = (parameters[k] for k in cell.output_keys)
+    x_indices = teacher_forcing_inputs.unchecked(batch_indices)  # x<1> = 0, x<t> = y<t-1>  (m, T_x)
+    caches = _forward(cell, parameters, x_indices, keep_inputs=False)  # h<t> for every t
+    columns = _Columns(mask)  # the steps whose output counts: every step, or only the real tokens
+    h = columns.of(caches.state(cell.hidden))  # h<t>, one column per step that counts  (n_a, N)
+    z = W_y @ h
+    z += b_y  # z<t> = Wy h<t> + by  (n_y, N)
+    J, dz = _cross_entropy(z, columns.of(batch_indices[None])[0], columns.keep)  # J = Σ_t −log ŷ<t>[y<t>], dz<t> = ŷ<t> − y<t>
+    dh = columns.back(dz.T @ W_y)  # ∂J/∂h<t> = Wyᵀ dz<t>, 0 where nothing counts  (n_a, m, T_x)
+    gradients = _backward(cell, dh, caches, x_indices)  # BPTT; the inputs are data: no dx
+    gradients["d" + cell.output_keys[0]] = dz @ h.T  # dWy = Σ_t dz<t> h<t>ᵀ  (n_y, n_a)
+    gradients["d" + cell.output_keys[1]] = dz.sum(axis=1, keepdims=True)  # dby = Σ_t dz<t>  (n_y, 1)
     return float(J), gradients
 
 
-def _log_probabilities(p, indices):
-    """log ŷ<t> for every step of a padded batch under teacher forcing: (n_y, m, T_x)."""
-    n_y = p["Wya"].shape[0]
-    x = one_hot(teacher_forcing_inputs(indices), n_y)
-    a, _, _ = rnn_forward(x, np.zeros((p["Waa"].shape[0], indices.shape[0])), _cell(p))
-    return log_softmax(_logits(p, a))
+def _log_probabilities(cell, p, indices):
+    """log ŷ<t> at every step of a padded batch under teacher forcing: (n_y, m, T_x)."""
+    W_y, b_y = (p[k] for k in cell.output_keys)
+    h = _forward(cell, p, teacher_forcing_inputs.unchecked(indices), keep_inputs=False).state(cell.hidden)  # (n_a, m, T_x)
+    n_a, m, T_x = h.shape
+    z = (W_y @ h.reshape(n_a, m * T_x) + b_y).reshape(-1, m, T_x)  # z<t> = Wy h<t> + by
+    return log_softmax(z)
 
 
-def mean_token_loss(parameters, vocabulary, sentences, batch_size=256):
+@checked(_check_batch)
+def log_probabilities(parameters, batch_indices, cell="rnn"):
+    """log ŷ<t> for every step of a batch of sentences read with teacher forcing.
+
+    Args:
+        parameters: the language model.
+        batch_indices: int (m, T_x), the tokens y<t>, −1 after a sentence's end.
+        cell: "rnn" or another registered cell.
+    Returns:
+        (n_y, m, T_x): column [:, i, t] is log P(y<t> = · | y<1> ... y<t-1>) for sentence i,
+        so the log-probability of its token t is ``[batch_indices[i, t], i, t]``.
+    Derived in notebooks/04_language_model_sampling.ipynb, "Sentence probability"
+    """
+    return _log_probabilities(cell, parameters, batch_indices)
+
+
+@checked(_check_mean_token_loss)
+def mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn"):
     """The average cross-entropy per token (<EOS> included) over ``sentences``, in nats.
 
     Args:
         parameters, vocabulary: the model and its vocabulary (n_y tokens).
         sentences: non-empty list of str.
         batch_size: sentences per forward pass (memory only; the result is the same).
+        cell: "rnn" or another registered cell.
     Returns:
         float: J / (number of tokens); exp of it is the perplexity.
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
-    p = _check_parameters(parameters, vocabulary)
-    batch_size = check_positive_int("batch_size", batch_size)
-    if isinstance(sentences, str) or not sentences:
-        raise ValueError("sentences must be a non-empty list of str")
     total, count = 0.0, 0
     for start in range(0, len(sentences), batch_size):
-        batch = encode_batch(vocabulary, list(sentences[start:start + batch_size]), add_eos=True)
-        log_p = _log_probabilities(p, batch.indices)
+        batch = encode_batch(vocabulary, sentences[start:start + batch_size], add_eos=True)
+        log_p = _log_probabilities(cell, parameters, batch.indices)
         i, t = np.nonzero(batch.mask)
         total -= log_p[batch.indices[i, t], i, t].sum()
         count += len(i)
@@ -209,23 +442,22 @@ class TokenProbabilities:
     log_probability: float
 
 
-def conditional_probabilities(parameters, vocabulary, text):
+@checked(_check_text)
+def conditional_probabilities(parameters, vocabulary, text, cell="rnn"):
     """Every conditional P(y<t> | y<1> ... y<t-1>) of ``text`` (with <EOS> appended).
 
     Args:
         parameters: the language model (n_y = len(vocabulary)).
         vocabulary: the Vocabulary it was trained with.
         text: a sentence (str); tokens not in the vocabulary count as <UNK>.
+        cell: "rnn" or another registered cell.
     Returns:
         TokenProbabilities (tokens, probabilities (T_y,), distributions (n_y, T_y), ...).
     Derived in notebooks/04_language_model_sampling.ipynb, "Sentence probability"
     """
-    p = _check_parameters(parameters, vocabulary)
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
     tokens = tokenize(text, vocabulary.granularity) + [EOS]
     indices = np.array([vocabulary.index(tok) for tok in tokens])
-    log_p = _log_probabilities(p, indices[None, :])[:, 0, :]  # (n_y, T_y)
+    log_p = _log_probabilities(cell, parameters, indices[None, :])[:, 0, :]  # (n_y, T_y)
     log_chosen = log_p[indices, np.arange(len(indices))]  # log P(y<t> | ...)  (T_y,)
     return TokenProbabilities(
         tokens=tokens,
@@ -236,58 +468,94 @@ def conditional_probabilities(parameters, vocabulary, text):
     )
 
 
-def sequence_log_probability(parameters, vocabulary, text):
+@checked(_check_text)
+def sequence_log_probability(parameters, vocabulary, text, cell="rnn"):
     """log P(y<1>, ..., y<T_y>) = Σ_t log P(y<t> | y<1> ... y<t-1>), <EOS> included.
 
     Args:
         parameters, vocabulary: the language model and its Vocabulary.
         text: a sentence (str).
+        cell: "rnn" or another registered cell.
     Returns:
         float, natural log (≤ 0). Summed in log space: a product of 30 probabilities
         of 0.01 would underflow no float, but its log is an ordinary −138.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sentence probability"
     """
-    return conditional_probabilities(parameters, vocabulary, text).log_probability
+    return conditional_probabilities.unchecked(parameters, vocabulary, text, cell).log_probability
 
 
-def next_token_distribution(parameters, vocabulary, prefix="", temperature=1.0):
+# ---------------------------------------------------------------------------------------
+# One step at a time: what sampling runs
+# ---------------------------------------------------------------------------------------
+
+
+def _reader(cell, p):
+    """``read(states, i) -> (states, z)``: one step reading token i (−1: x<t> = 0), and its logits."""
+    n_x, _ = cell.sizes(p)
+    step = cell.forward_step(p, dict(cell.options))
+    W_y, b_y = (p[k] for k in cell.output_keys)
+    hidden = cell.states.index(cell.hidden)
+
+    def read(states, i):
+        if cell.one_hot_input_term is None:
+            u = cell.input_term(p, one_hot(np.array([[i]]), n_x)[:, :, 0])
+        else:
+            u = cell.one_hot_input_term(p, np.array([i]))  # the column of the input weights
+        states, _ = step(u, states)  # h<t> = cell(h<t-1>, x<t>)
+        return states, W_y @ states[hidden] + b_y  # z<t> = Wy h<t> + by  (n_y, 1)
+
+    return read
+
+
+def _start(cell, p, vocabulary, prefix):
+    """The states and logits after reading x<1> = 0 and the prefix's tokens; the prefix's indices."""
+    _, n_a = cell.sizes(p)
+    read = _reader(cell, p)
+    states, z = read(tuple(np.zeros((n_a, 1)) for _ in cell.states), -1)  # h<0> = 0, x<1> = 0
+    prefix_indices = vocabulary.encode(prefix)
+    for i in prefix_indices:  # teacher forcing through the prefix
+        states, z = read(states, i)
+    return read, states, z, prefix_indices
+
+
+@checked(_check_next_token)
+def next_token_distribution(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn"):
     """P(next token | prefix): ŷ after reading the prefix's tokens.
 
     Args:
         parameters, vocabulary: the language model and its Vocabulary.
         prefix: str, possibly empty (then this is the distribution of y<1>).
         temperature: τ > 0 applied to the logits (1 = the model's distribution).
+        cell: "rnn" or another registered cell.
     Returns:
         (n_y,) probabilities summing to 1; index i is ``vocabulary.tokens[i]``.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    p = _check_parameters(parameters, vocabulary)
-    temperature = check_positive_float("temperature", temperature)
-    if not isinstance(prefix, str):
-        raise ValueError(f"prefix must be a str, got {type(prefix).__name__}")
-    a = np.zeros((p["Waa"].shape[0], 1))
-    xt = np.zeros((p["Wax"].shape[1], 1))  # x<1> = 0
-    a, z = lm_step(p, a, xt)
-    for i in vocabulary.encode(prefix):
-        a, z = lm_step(p, a, one_hot(np.array([[i]]), len(vocabulary))[:, :, 0])
+    _, _, z, _ = _start(cell, parameters, vocabulary, prefix)
     return softmax_with_temperature(z, temperature)[:, 0]
 
 
-def lm_step(parameters, a_prev, xt):
-    """One step of the language model: a<t> and the logits of ŷ<t>.
+@checked(_check_lm_step)
+def lm_step(parameters, a_prev, xt, cell="rnn"):
+    """One step of the language model: the next hidden state and the logits of ŷ<t>.
 
     Args:
         parameters: the language model.
-        a_prev: a<t-1>, (n_a, m).
+        a_prev: h<t-1>, (n_a, m) (a tuple of them for a cell with several states, e.g.
+            the LSTM's (a, c)).
         xt: x<t>, (n_x, m): zeros at t = 1, else the one-hot previous token.
+        cell: "rnn" or another registered cell.
     Returns:
-        a_next: a<t>, (n_a, m).
-        z: logits Wya a<t> + by, (n_y, m); ŷ<t> = softmax(z).
+        a_next: h<t>, (n_a, m) (a tuple for a cell with several states).
+        z: logits Wy h<t> + by, (n_y, m); ŷ<t> = softmax(z).
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    p = _check_parameters(parameters)
-    a_next, _, _ = rnn_cell_forward(xt, a_prev, _cell(p))
-    return a_next, p["Wya"] @ a_next + p["by"]
+    W_y, b_y = (parameters[k] for k in cell.output_keys)
+    states = a_prev if len(cell.states) > 1 else (a_prev,)
+    step = cell.forward_step(parameters, dict(cell.options))
+    states, _ = step(cell.input_term(parameters, xt), states)  # h<t> = cell(h<t-1>, x<t>)
+    z = W_y @ states[cell.states.index(cell.hidden)] + b_y  # z<t> = Wy h<t> + by  (n_y, m)
+    return (states if len(cell.states) > 1 else states[0]), z
 
 
 # ---------------------------------------------------------------------------------------
@@ -315,18 +583,20 @@ class SampleResult:
     ended: bool
 
 
-def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix=""):
+@checked(_check_sample)
+def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn"):
     """Draw a sentence from the language model, one token at a time.
 
     Args:
         parameters, vocabulary: the language model and its Vocabulary.
         rng: np.random.Generator (or an int seed); the only source of randomness, so a
-            fixed seed reproduces the sample. Unused (may be None) when greedy.
+            fixed seed reproduces the sample. May be None when greedy.
         temperature: τ > 0; the logits are divided by τ before the softmax.
         max_length: most tokens to draw (int ≥ 1), <EOS> included.
-        greedy: take the most probable token at every step instead of drawing.
+        greedy: True or False: take the most probable token at every step instead of drawing.
         prefix: optional str the sentence starts with; it is read with teacher
             forcing, and drawing continues after it.
+        cell: "rnn" or another registered cell.
     Returns:
         SampleResult (tokens, indices, distributions (n_y, T), text, ended).
 
@@ -334,31 +604,17 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
     one-hot y<t> becomes x<t+1>; stop at <EOS> or after max_length tokens.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    p = _check_parameters(parameters, vocabulary)
-    temperature = check_positive_float("temperature", temperature)
-    max_length = check_positive_int("max_length", max_length)
-    if not isinstance(prefix, str):
-        raise ValueError(f"prefix must be a str, got {type(prefix).__name__}")
-    if not greedy:
-        rng = as_generator("rng", rng)
-    n_y = len(vocabulary)
-    eos = vocabulary.index(EOS)
-
-    a = np.zeros((p["Waa"].shape[0], 1))  # a<0> = 0
-    a, z = lm_step(p, a, np.zeros((n_y, 1)))  # x<1> = 0
-    prefix_indices = vocabulary.encode(prefix)
-    for i in prefix_indices:
-        a, z = lm_step(p, a, one_hot(np.array([[i]]), n_y)[:, :, 0])
-
+    n_y, eos = len(vocabulary), vocabulary.index(EOS)
+    read, states, z, prefix_indices = _start(cell, parameters, vocabulary, prefix)  # x<1> = 0, then the prefix
     indices, distributions = [], []
     for _ in range(max_length):
-        y_hat = softmax_with_temperature(z, temperature)[:, 0]  # (n_y,)
-        i = int(np.argmax(y_hat)) if greedy else int(rng.choice(n_y, p=y_hat))
+        y_hat = softmax_with_temperature(z, temperature)[:, 0]  # ŷ<t> = softmax(z<t> / τ)  (n_y,)
+        i = int(np.argmax(y_hat)) if greedy else int(rng.choice(n_y, p=y_hat))  # y<t> ~ ŷ<t>
         indices.append(i)
         distributions.append(y_hat)
         if i == eos:
             break
-        a, z = lm_step(p, a, one_hot(np.array([[i]]), n_y)[:, :, 0])  # x<t+1> = y<t>
+        states, z = read(states, i)  # x<t+1> = y<t>
 
     ended = indices[-1] == eos
     body = prefix_indices + (indices[:-1] if ended else indices)
@@ -368,70 +624,4 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
         distributions=np.stack(distributions, axis=1),
         text=vocabulary.decode(body),
         ended=ended,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Long-range agreement (seed section 5)
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgreementScores:
-    """How well a word-level model picks "was"/"were" after the relative clause.
-
-    Attributes (one entry per example):
-        filler_length: int, words in the relative clause.
-        distance: int, verb position − subject position (filler_length + 3).
-        p_correct: P(correct verb | prefix), the model's raw probability.
-        p_wrong: P(wrong verb | prefix).
-        correct: bool, p_correct > p_wrong.
-    """
-
-    filler_length: np.ndarray
-    distance: np.ndarray
-    p_correct: np.ndarray
-    p_wrong: np.ndarray
-    correct: np.ndarray
-
-    def by_filler_length(self):
-        """{filler_length: (number of examples, mean P(correct), accuracy)}."""
-        out = {}
-        for n in np.unique(self.filler_length):
-            sel = self.filler_length == n
-            out[int(n)] = (int(sel.sum()), float(self.p_correct[sel].mean()), float(self.correct[sel].mean()))
-        return out
-
-
-def agreement_scores(parameters, vocabulary, examples):
-    """P(was) and P(were) at the verb of each agreement example.
-
-    Args:
-        parameters, vocabulary: a word-level language model and its Vocabulary.
-        examples: list of ``course_lib.data.corpora.AgreementExample``.
-    Returns:
-        AgreementScores; ``.by_filler_length()`` summarises accuracy against distance.
-    Derived in notebooks/04_language_model_sampling.ipynb, "Sentence probability"
-    """
-    p = _check_parameters(parameters, vocabulary)
-    if not examples:
-        raise ValueError("examples must be a non-empty list of AgreementExample")
-    p_correct, p_wrong = [], []
-    for start in range(0, len(examples), 256):
-        chunk = examples[start:start + 256]
-        batch = encode_batch(vocabulary, [ex.sentence for ex in chunk], add_eos=True)
-        log_p = _log_probabilities(p, batch.indices)
-        for j, ex in enumerate(chunk):
-            # Column t of ŷ predicts token t: the verb's column is its position.
-            column = log_p[:, j, ex.verb_position]
-            p_correct.append(math.exp(column[vocabulary.index(ex.verb)]))
-            p_wrong.append(math.exp(column[vocabulary.index(ex.wrong_verb)]))
-    p_correct, p_wrong = np.array(p_correct), np.array(p_wrong)
-    filler = np.array([ex.filler_length for ex in examples])
-    return AgreementScores(
-        filler_length=filler,
-        distance=np.array([ex.verb_position - ex.subject_position for ex in examples]),
-        p_correct=p_correct,
-        p_wrong=p_wrong,
-        correct=p_correct > p_wrong,
     )

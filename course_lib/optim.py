@@ -2,44 +2,92 @@
 
 Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model".
 
-Both optimisers map a gradient key "dW" to the parameter key "W" (the course's naming:
-``"dWax"`` updates ``"Wax"``) and return a *new* parameters dictionary; the dictionaries
-passed in are never modified. Adam's running moments live in the optimiser object — the
-one piece of state training needs — so the same ``Adam`` must be reused from step to step.
+Gradients mirror the parameters: the gradient of the array "W" is "dW" (the course's
+naming: ``"dWax"`` updates ``"Wax"``). A model of several parts (an encoder and a decoder)
+is a dict of parameter dicts, ``{"encoder": {...}, "decoder": {...}}``, and its gradients
+the dict of their gradient dicts under the same part names. Every parameter needs its
+gradient, and every gradient its parameter: a misspelt key (``"dwaa"``) or a backward's
+``"dx"`` raises instead of leaving a weight silently unchanged (a cell's
+``only_parameter_gradients`` keeps the parameter gradients of a backward's dict).
+
+Both optimisers return a *new* parameters dictionary; the dictionaries passed in are never
+modified. Adam's running moments live in the optimiser object — the one piece of state
+training needs — so the same ``Adam`` must be reused from step to step, and one ``Adam``
+serves one model: it binds to the keys and shapes of the first parameters it updates.
 """
 
 import numpy as np
 
 from course_lib._validate import as_float_array, check_positive_float
 
+__all__ = ["Adam", "SGD", "OPTIMIZERS", "gradient_pairs", "make_optimizer", "rebuild"]
+
 
 def _check_learning_rate(learning_rate):
     return check_positive_float("learning_rate", learning_rate)
 
 
-def _paired(parameters, gradients):
-    """The parameter names that have a gradient ("dW" → "W"), after checking shapes."""
-    if not isinstance(parameters, dict):
-        raise ValueError(f"parameters must be a dict, got {type(parameters).__name__}")
+def gradient_pairs(parameters, gradients, name="gradients"):
+    """Every parameter with its gradient, after checking that the gradients mirror the parameters.
+
+    Args:
+        parameters: dict name → array (e.g. "Wax" (n_a, n_x)), or dict part → such a dict.
+        gradients: dict "d" + name → array of the same shape (for a part: part → its dict).
+        name: how to call ``gradients`` in an error.
+    Returns:
+        list of (path, parameter, gradient) in the parameters' order; path is the tuple of
+        keys of the parameter, ("Wax",) or ("encoder", "Wax"). The arrays are float64 (the
+        gradients may hold NaN or inf: the trainer's guard reports those).
+    Raises:
+        ValueError naming the key: a gradient missing, a gradient without a parameter (a
+        misspelt "dwaa", a "dx"), a shape that differs, a value that is not an array.
+    """
+    if not isinstance(parameters, dict) or not parameters:
+        raise ValueError(f"parameters must be a non-empty dict of arrays (or of parameter dicts), got {type(parameters).__name__}")
     if not isinstance(gradients, dict):
-        raise ValueError(f"gradients must be a dict, got {type(gradients).__name__}")
-    names = []
-    for key, grad in gradients.items():
-        if not (isinstance(key, str) and key.startswith("d") and key[1:] in parameters):
-            continue  # e.g. "dx" or "da0": gradients with respect to inputs, not parameters
-        name = key[1:]
-        shape = np.shape(parameters[name])
-        if np.shape(grad) != shape:
-            raise ValueError(f"gradients[{key!r}] must have the shape of parameters[{name!r}] {shape}, got {np.shape(grad)}")
-        names.append(name)
-    if not names:
-        raise ValueError(f"gradients has no key 'd<name>' for any parameter in {sorted(parameters)}")
-    return names
+        raise ValueError(f"{name} must be a dict, got {type(gradients).__name__}")
+    expected = {("d" + k if not isinstance(v, dict) else k): k for k, v in parameters.items()}
+    missing = [g for g in expected if g not in gradients]
+    unknown = [g for g in gradients if g not in expected]
+    if unknown or missing:
+        hint = " (a backward's dict: keep its parameter gradients with cell.only_parameter_gradients)" \
+            if any(g in ("dx", "dxt") or (isinstance(g, str) and g.endswith("0")) for g in unknown) else ""
+        raise ValueError(
+            f"{name} must hold one gradient per parameter, keys {list(expected)}: "
+            + (f"{unknown} have no parameter{hint}" if unknown else "")
+            + ("; " if unknown and missing else "")
+            + (f"{missing} are missing" if missing else "")
+        )
+    pairs = []
+    for g_key, key in expected.items():
+        W, dW = parameters[key], gradients[g_key]
+        if isinstance(W, dict):
+            pairs += [((key, *path), w, d) for path, w, d in gradient_pairs(W, dW, f"{name}[{key!r}]")]
+            continue
+        W = as_float_array(f"parameters[{key!r}]", W, finite=False)
+        dW = as_float_array(f"{name}[{g_key!r}]", dW, finite=False)
+        if dW.shape != W.shape:
+            raise ValueError(f"{name}[{g_key!r}] must have the shape of parameters[{key!r}] {W.shape}, got {dW.shape}")
+        pairs.append(((key,), W, dW))
+    return pairs
 
 
-def _copy_others(parameters, names):
-    """Copies of the parameters that get no update this step (the new dict owns its arrays)."""
-    return {k: np.array(v, dtype=np.float64) for k, v in parameters.items() if k not in names}
+def rebuild(parameters, arrays, gradient=False):
+    """A new dict shaped like ``parameters`` holding ``arrays`` (path → array, as gradient_pairs).
+
+    With ``gradient`` the array keys get their "d" ("Wax" → "dWax"): a gradient dict.
+    """
+    out = {}
+    for key, value in parameters.items():
+        if isinstance(value, dict):
+            out[key] = rebuild(value, {p[1:]: a for p, a in arrays.items() if p[0] == key}, gradient)
+        else:
+            out["d" + key if gradient else key] = arrays[(key,)]
+    return out
+
+
+def _layout(pairs):
+    return tuple((path, W.shape) for path, W, _ in pairs)
 
 
 class SGD:
@@ -56,18 +104,14 @@ class SGD:
         """One update.
 
         Args:
-            parameters: dict name → array (e.g. "Wax" (n_a, n_x)).
-            gradients: dict "d" + name → array of the same shape; other keys ("dx",
-                "da0") are ignored.
+            parameters: dict name → array (e.g. "Wax" (n_a, n_x)), or part → such a dict.
+            gradients: dict "d" + name → array of the same shape, one for every parameter
+                and nothing else (see ``gradient_pairs``).
         Returns:
-            a new dict: every parameter with a gradient updated, the others copied.
+            a new dict of new arrays, shaped like ``parameters``.
         """
-        names = _paired(parameters, gradients)
-        new = _copy_others(parameters, names)
-        for name in names:
-            dW = as_float_array(f"gradients['d{name}']", gradients["d" + name], finite=False)
-            new[name] = np.asarray(parameters[name], dtype=np.float64) - self.learning_rate * dW  # W := W − α dW
-        return {k: new[k] for k in parameters}  # the parameters' own order
+        pairs = gradient_pairs(parameters, gradients)
+        return rebuild(parameters, {path: W - self.learning_rate * dW for path, W, dW in pairs})  # W := W − α dW
 
     def __repr__(self):
         return f"SGD(learning_rate={self.learning_rate})"
@@ -82,6 +126,10 @@ class Adam:
 
     Dividing by √ŝ gives every weight its own step size of about α, whatever the scale
     of its gradient, which is why Adam needs far less tuning than SGD on an RNN.
+
+    The moments belong to one model: the first ``step`` binds the optimiser to its
+    parameters' keys and shapes, and a later step with other keys or shapes raises
+    (make one Adam per model, e.g. one for an encoder and one for a decoder).
 
     Args:
         learning_rate: α > 0.
@@ -98,40 +146,54 @@ class Adam:
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.epsilon = check_positive_float("epsilon", epsilon)
         self.t = 0  # number of updates taken so far
-        self.v = {}  # first moments, by parameter name
-        self.s = {}  # second moments, by parameter name
+        self.v = {}  # first moments, by parameter path
+        self.s = {}  # second moments, by parameter path
+        self.layout = None  # ((path, shape), ...) of the model it updates, once bound
 
     def step(self, parameters, gradients):
         """One update; the moments are advanced and kept in the optimiser.
 
-        Args and returns as ``SGD.step``.
+        Args and returns as ``SGD.step``. Raises ValueError when ``parameters`` are not
+        the model this Adam has been updating (other keys or shapes).
         """
-        names = _paired(parameters, gradients)
-        new = _copy_others(parameters, names)
+        pairs = gradient_pairs(parameters, gradients)
+        layout = _layout(pairs)
+        if self.layout is not None and layout != self.layout:
+            raise ValueError(
+                "parameters are not the model this Adam has been updating: it holds the moments of "
+                f"{_describe(self.layout)}, got {_describe(layout)}; use one Adam per model"
+            )
+        self.layout = layout
         self.t += 1
         # The bias corrections are scalars: fold them into the step size and ε
         # (the "more efficient" ordering of Kingma & Ba's Algorithm 1, same numbers).
         correction1 = 1 - self.beta1**self.t
         root_correction2 = np.sqrt(1 - self.beta2**self.t)
         step_size = self.learning_rate * root_correction2 / correction1
-        for name in names:
-            dW = as_float_array(f"gradients['d{name}']", gradients["d" + name], finite=False)
-            v = self.v.get(name, np.zeros_like(dW))
-            s = self.s.get(name, np.zeros_like(dW))
-            if v.shape != dW.shape:
-                raise ValueError(f"gradients['d{name}'] changed shape between steps: {v.shape} → {dW.shape}")
-            v = self.beta1 * v + (1 - self.beta1) * dW  # v := β1 v + (1 − β1) dW
-            s = self.beta2 * s + (1 - self.beta2) * (dW * dW)  # s := β2 s + (1 − β2) dW²
+        new = {}
+        for path, W, dW in pairs:
+            # The moments are the optimiser's own arrays: updated in place, without temporaries.
+            v = self.v.setdefault(path, np.zeros(W.shape))
+            s = self.s.setdefault(path, np.zeros(W.shape))
+            v *= self.beta1
+            v += (1 - self.beta1) * dW  # v := β1 v + (1 − β1) dW
+            s *= self.beta2
+            s += (1 - self.beta2) * dW * dW  # s := β2 s + (1 − β2) dW²
             # W := W − α v̂ / (√ŝ + ε)  with v̂ = v / (1 − β1^t), ŝ = s / (1 − β2^t)
-            new[name] = np.asarray(parameters[name], dtype=np.float64) - step_size * v / (
-                np.sqrt(s) + self.epsilon * root_correction2
-            )
-            self.v[name], self.s[name] = v, s
-        return {k: new[k] for k in parameters}  # the parameters' own order
+            denominator = np.sqrt(s)
+            denominator += self.epsilon * root_correction2
+            step = np.divide(v, denominator, out=denominator)
+            step *= step_size
+            new[path] = W - step
+        return rebuild(parameters, new)
 
     def __repr__(self):
         return (f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, "
                 f"beta2={self.beta2}, epsilon={self.epsilon})")
+
+
+def _describe(layout):
+    return "{" + ", ".join(f"{'/'.join(path)}: {shape}" for path, shape in layout) + "}"
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
@@ -140,11 +202,17 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 def make_optimizer(optimizer, learning_rate):
     """An optimiser from a name ("sgd", "adam") and a learning rate, or ``optimizer`` itself.
 
-    An object with a ``step(parameters, gradients)`` method is returned unchanged (its own
-    learning rate applies).
+    Args:
+        optimizer: "sgd", "adam", or an object with a ``step(parameters, gradients)``
+            method, returned unchanged (its own learning rate applies; ``learning_rate``
+            is then not used).
+        learning_rate: α > 0 for a named optimiser.
+    Returns:
+        the optimiser object.
     """
-    if hasattr(optimizer, "step"):
+    if not isinstance(optimizer, str) and callable(getattr(optimizer, "step", None)):
         return optimizer
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an object with a step() method, got {optimizer!r}")
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an object with a step() method, "
+                         f"got {optimizer!r}")
     return OPTIMIZERS[optimizer](learning_rate)

@@ -30,6 +30,8 @@ __all__ = [
     "get_cell",
     "add_bias",
     "matmul_steps",
+    "one_hot_matmul",
+    "one_hot_outer_sum",
     "outer_sum",
     "predictions",
     "register_cell",
@@ -83,6 +85,15 @@ class Cell:
             every step (n_x, m, T_x). The driver computes it for all steps at once,
             before the loop, since it is one large matrix product instead of T_x small ones.
         options: the step's keyword options and their defaults, e.g. {"activation": "tanh"}.
+        one_hot_input_term: ``(p, indices) -> u``: ``input_term`` for one-hot inputs given by
+            their indices, (m,) for one step or (m, T_x) for every step (−1: x<t> = 0), written
+            with ``one_hot_matmul``: a column of the input weights is looked up instead of
+            multiplied by a one-hot vector. None (the default): the cell has no such shortcut,
+            and a caller with token indices builds the one-hot x.
+        one_hot_parameter_gradients: ``(local, cache, indices) -> dict`` with every ``d<key>``
+            (no ``dxt``): ``parameter_gradients`` for the same one-hot inputs, the input
+            weights' gradient written with ``one_hot_outer_sum`` (a scatter-add of the input
+            term's gradient into columns). None when ``one_hot_input_term`` is None.
     """
 
     name: str
@@ -101,6 +112,8 @@ class Cell:
     parameter_gradients: Callable
     input_term: Callable
     options: dict = field(default_factory=dict)
+    one_hot_input_term: Callable = None
+    one_hot_parameter_gradients: Callable = None
 
     def gradient_keys(self, output_layer=False):
         """The names of the parameter gradients, "d" + each parameter key (and output key)."""
@@ -432,3 +445,44 @@ def run_backward(d_hidden, caches, input_gradient=True):
     n_a, m, T_x = caches.state(caches.cell.hidden).shape
     d_hidden = shaped_array("d_hidden", d_hidden, "(n_a, m, T_x)", n_a=n_a, m=m, T_x=T_x)
     return sequence_backward(d_hidden, caches, check_bool("input_gradient", input_gradient))
+
+
+# ---------------------------------------------------------------------------------------
+# One-hot inputs given by their indices: a column lookup forward, a scatter-add backward
+# ---------------------------------------------------------------------------------------
+
+
+def one_hot_matmul(W, indices, b=None):
+    """W x (+ b) for one-hot x given by its indices: column ``indices[...]`` of W, no product.
+
+    Args:
+        W: weights (n, n_x).
+        indices: int (m,) for one step or (m, T_x) for every step, in [0, n_x) or −1 for
+            the zero input (x<1> = 0 of a language model; padding).
+        b: optional bias column (n, 1), added to every column (the zero input gives b).
+    Returns:
+        (n, m) or (n, m, T_x): the same numbers as ``add_bias(matmul_steps(W, one_hot(indices,
+        n_x)), b)``, gathered step by step (a view of a (T_x, m, n) array: each step's (n, m)
+        is one block of memory, which is how the driver's loop reads it).
+    """
+    zero = np.zeros((W.shape[0], 1)) if b is None else b
+    rows = np.concatenate([W if b is None else W + b, zero], axis=1).T.copy()  # row j: column j of W (+ b); row −1: the zero input
+    return rows[indices.T].T  # (T_x, m, n) gathered row by row, seen as (n, m, T_x)
+
+
+def one_hot_outer_sum(dz, indices, n_x):
+    """Σ over the batch (and the steps) of dz xᵀ for one-hot x given by its indices: (n, n_x).
+
+    The same as ``outer_sum(dz, one_hot(indices, n_x))``: column j of the result is the sum
+    of dz over the positions whose index is j (a zero input, −1, adds nothing), computed
+    as a scatter-add of dz into columns (one ``np.bincount``), without the one-hot product.
+    Args:
+        dz: (n, m) for one step or (n, m, T_x) for every step.
+        indices: int (m,) or (m, T_x), in [0, n_x) or −1.
+        n_x: the number of columns (the vocabulary size).
+    """
+    n = dz.shape[0]
+    columns = np.where(indices < 0, n_x, indices).reshape(-1)  # the zero input: an extra column n_x, dropped
+    slots = (np.arange(n)[:, None] * (n_x + 1) + columns).reshape(-1)  # row r, column j → r·(n_x + 1) + j
+    sums = np.bincount(slots, weights=dz.reshape(-1), minlength=n * (n_x + 1))
+    return np.ascontiguousarray(sums.reshape(n, n_x + 1)[:, :n_x])

@@ -388,7 +388,7 @@ def _core_parameter_gradients(local, cache, input_gradient=True):
 
 def _one_hot_input_term(p, x_indices):
     """Wax x<t> + ba for one-hot x<t> given by their indices (−1: x<t> = 0): a column of Wax."""
-    return add_bias(one_hot_matmul(p["Wax"], x_indices), p["ba"])
+    return one_hot_matmul(p["Wax"], x_indices, p["ba"])  # Wax x<t> + ba
 
 
 def _one_hot_parameter_gradients(local, cache, x_indices):

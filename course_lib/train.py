@@ -1,55 +1,55 @@
-"""Training the RNN language model on mini-batches, and the command that trains the
-notebooks' default models.
+"""Training: one step and one loop for any loss-and-gradients function, and the language
+model's trainer, a thin use of them.
 
 Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model".
 
-One training step is the seed's recipe, on m sentences at once:
+One training step is the seed's recipe:
 
-    forward + backward    J, gradients = lm_loss_and_gradients(parameters, batch)
-    average per token     gradients / (number of real tokens in the batch)
+    forward + backward    J, gradients, n = loss_and_gradients(parameters, batch)
+    average               gradients / n          (n: the tokens, examples ... that J sums over)
     clip (optional)       gradients.clip or gradients.clip_by_norm
     update                parameters = optimizer.step(parameters, gradients)
 
-Sentences are batched by similar length (sorted within a shuffled pool, then padded with
-a mask), so little work is wasted on padding. Run the command to rebuild the assets:
-
-    python -m course_lib.train --corpus agreement --out assets/lm_agreement.npz
-    python -m course_lib.train --corpus agreement_long --out assets/lm_agreement_long.npz
-    python -m course_lib.train --corpus chinese --out assets/lm_chinese.npz
+``train_model`` repeats it over a stream of batches, with a progress bar, a callback and a guard
+that stops a diverging run (``TrainingDiverged``) instead of carrying on with NaN. The
+language model's trainer feeds it padded mini-batches of similar-length sentences
+(``iterate_batches``) and ``lm.lm_loss_and_gradients``. The notebooks' shipped models and
+the command that rebuilds them live in ``course_lib.models``.
 """
 
-import argparse
-import json
+import itertools
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from course_lib._validate import as_generator, check_positive_float, check_positive_int
-from course_lib.data.corpora import MAX_FILLER, MIN_FILLER, agreement_examples, chinese_sentences
+from course_lib._validate import (
+    as_float_array,
+    as_generator,
+    check_bool,
+    check_positive_float,
+    check_positive_int,
+    checked,
+)
 from course_lib.data.vocab import Vocabulary
 from course_lib.gradients import clip as clip_by_value
 from course_lib.gradients import clip_by_norm, global_norm
-from course_lib.lm import LM_KEYS, _check_parameters, agreement_scores, lm_loss_and_gradients, mean_token_loss
-from course_lib.optim import make_optimizer
-from course_lib.rnn import initialize_rnn_parameters
+from course_lib.lm import check_lm_parameters, lm_loss_and_gradients
+from course_lib.optim import gradient_pairs, make_optimizer, rebuild
+from course_lib.recurrent import get_cell
 
 __all__ = [
-    "DEFAULTS",
-    "SavedModel",
     "TrainingDiverged",
     "TrainingResult",
-    "default_corpus",
-    "default_model_path",
+    "TrainingStep",
     "iterate_batches",
-    "load_model",
-    "main",
-    "save_model",
-    "train_default",
     "train_language_model",
+    "train_model",
     "training_step",
 ]
+
+CLIPS = ("value", "norm")
 
 
 class TrainingDiverged(FloatingPointError, ValueError):
@@ -57,8 +57,8 @@ class TrainingDiverged(FloatingPointError, ValueError):
 
     Attributes:
         step: the step (from 1) at which training stopped.
-        losses: (step,), the loss per token of every step up to and including the failing
-            one (NaN where it could not be computed, e.g. when the forward pass overflowed).
+        losses: (step,), the mean loss (J / n) of every step up to and including the
+            failing one (NaN where it could not be computed).
         gradient_norms: (step,), the global gradient norm before clipping, likewise.
     So a run can be plotted up to where it diverged.
     """
@@ -78,11 +78,13 @@ class TrainingResult:
     """What a training run returns.
 
     Attributes:
-        parameters: the final parameters (Wax, Waa, ba, Wya, by).
-        losses: (steps,), each step's batch loss per token (nats), before its update.
-        gradient_norms: (steps,), global L2 norm of each step's per-token gradient,
-            before clipping.
-        tokens: number of real tokens processed (all steps together).
+        parameters: the final parameters (a new dict, shaped like the initial ones).
+        losses: (steps,), each step's mean loss J / n before its update (for a language
+            model: nats per token).
+        gradient_norms: (steps,), global L2 norm of each step's averaged gradient, before
+            clipping.
+        tokens: Σ n over the steps: the tokens a language model read (the examples,
+            characters ... of another loss).
         seconds: wall-clock time of the loop.
         config: the hyper-parameters used.
     """
@@ -95,46 +97,271 @@ class TrainingResult:
     config: dict = field(default_factory=dict)
 
 
+class TrainingStep(NamedTuple):
+    """What one training step returns."""
+
+    parameters: dict  # the updated parameters (a new dict)
+    loss: float  # J / n, before the update
+    gradient_norm: float  # ‖gradients / n‖ before clipping (NaN when not finite)
+    count: float  # n, what J sums over (tokens, examples ...)
+
+
+# ---------------------------------------------------------------------------------------
+# Checks at the door
+# ---------------------------------------------------------------------------------------
+
+
 def _check_clip(clip):
     """None, ("value", v) or ("norm", v) with v > 0."""
     if clip is None:
         return None
-    if not (isinstance(clip, (tuple, list)) and len(clip) == 2 and clip[0] in ("value", "norm")):
+    if not (isinstance(clip, (tuple, list)) and len(clip) == 2 and isinstance(clip[0], str) and clip[0] in CLIPS):
         raise ValueError(f'clip must be None, ("value", v) or ("norm", v), got {clip!r}')
     return (clip[0], check_positive_float("clip", clip[1]))
 
 
-def _norm_or_nan(gradients):
-    """The global norm, or NaN when some gradient is not finite (then it cannot be measured)."""
-    if all(np.all(np.isfinite(g)) for g in gradients.values()):
-        return global_norm(gradients)
-    return float("nan")
+def _check_callable(name, f, optional=False):
+    if (f is None and not optional) or (f is not None and not callable(f)):
+        raise ValueError(f"{name} must be {'None or ' if optional else ''}callable, got {type(f).__name__}")
+    return f
 
 
-def _encode(corpus, vocabulary):
-    """Every sentence as an int array of token indices ending in <EOS>."""
-    if isinstance(corpus, str) or not isinstance(corpus, (list, tuple)) or not corpus:
-        raise ValueError("corpus must be a non-empty list of str sentences")
-    if not all(isinstance(s, str) and s.strip() for s in corpus):
-        raise ValueError("corpus must hold non-empty str sentences")
-    return [np.array(vocabulary.encode(s, add_eos=True)) for s in corpus]
+def _check_parameters(parameters, name="parameters"):
+    """A new dict (of dicts) of finite float64 arrays, shaped like ``parameters``."""
+    if not isinstance(parameters, dict) or not parameters:
+        raise ValueError(f"{name} must be a non-empty dict of arrays (or of parameter dicts), got {type(parameters).__name__}")
+    return {k: _check_parameters(v, f"{name}[{k!r}]") if isinstance(v, dict) else as_float_array(f"{name}[{k!r}]", v).copy()
+            for k, v in parameters.items()}
 
 
-def iterate_batches(encoded, batch_size, rng, pool=50):
-    """Endless padded mini-batches of similar-length sentences.
+def _check_optimizer(optimizer):
+    if isinstance(optimizer, str) or not callable(getattr(optimizer, "step", None)):
+        raise ValueError(f"optimizer must be an optimiser object with a step(parameters, gradients) method, e.g. "
+                         f"optim.Adam(0.01) (optim.make_optimizer('adam', 0.01) makes one from a name), got {optimizer!r}")
+    return optimizer
+
+
+def _check_step(loss_and_gradients, parameters, batch, optimizer, clip=None):
+    return (_check_callable("loss_and_gradients", loss_and_gradients), _check_parameters(parameters), batch,
+            _check_optimizer(optimizer), _check_clip(clip))
+
+
+def _check_limit(name, value):
+    return None if value is None else check_positive_float(name, value)
+
+
+def _check_train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam", learning_rate=0.01,
+                       clip=None, progress=True, callback=None, callback_every=100, max_loss=None,
+                       max_gradient_norm=1e6, description="training"):
+    if isinstance(batches, (list, tuple)):
+        if not batches:
+            raise ValueError("batches must not be empty: give a list of batches (visited in turn, again and again) "
+                             "or an iterator of them")
+    elif not hasattr(batches, "__next__"):
+        raise ValueError(f"batches must be a list of batches (visited in turn, again and again) or an iterator of "
+                         f"them (e.g. iterate_batches), got {type(batches).__name__}")
+    if not isinstance(description, str):
+        raise ValueError(f"description must be a str, got {type(description).__name__}")
+    if isinstance(optimizer, str):
+        learning_rate = check_positive_float("learning_rate", learning_rate)
+    return (
+        _check_callable("loss_and_gradients", loss_and_gradients), _check_parameters(parameters), batches,
+        check_positive_int("steps", steps), make_optimizer(optimizer, learning_rate), None, _check_clip(clip),
+        check_bool("progress", progress), _check_callable("callback", callback, optional=True),
+        check_positive_int("callback_every", callback_every), _check_limit("max_loss", max_loss),
+        check_positive_float("max_gradient_norm", max_gradient_norm), description,
+    )
+
+
+def _count(n):
+    """n returned by a loss-and-gradients function: a number > 0."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, float, np.integer, np.floating)) or not n > 0:
+        raise ValueError(
+            f"loss_and_gradients returned n = {n!r}: n, what J sums over (tokens, examples ...), must be a number > 0 "
+            "(a batch of padding only has nothing to average over)"
+        )
+    return float(n) if isinstance(n, (float, np.floating)) else int(n)
+
+
+def _evaluate(loss_and_gradients, parameters, batch):
+    """(J, gradients, n) from the loss function, checked."""
+    result = loss_and_gradients(parameters, batch)
+    if not (isinstance(result, tuple) and len(result) == 3):
+        raise ValueError("loss_and_gradients must return (J, gradients, n): the loss summed over n tokens or "
+                         f"examples, its gradients and n; got {type(result).__name__}"
+                         + (f" of length {len(result)}" if isinstance(result, tuple) else ""))
+    J, gradients, n = result
+    J = as_float_array("J (the loss returned by loss_and_gradients)", J, ndim=0, finite=False)
+    return float(J), gradients, _count(n)
+
+
+# ---------------------------------------------------------------------------------------
+# One step and the loop, for any loss
+# ---------------------------------------------------------------------------------------
+
+
+@checked(_check_step)
+def training_step(loss_and_gradients, parameters, batch, optimizer, clip=None):
+    """One update on one batch, for any loss.
 
     Args:
-        encoded: list of int arrays (each a sentence's indices, <EOS> last).
-        batch_size: m, sentences per batch.
-        rng: np.random.Generator, the shuffling's only randomness.
-        pool: sort by length within pools of pool * m shuffled sentences.
-    Yields:
-        (indices, mask, epoch): int (m, T_x) with −1 after each sentence's end, bool
-        (m, T_x) True at real tokens, and the epoch (from 0) the batch belongs to.
-
-    Sorting a whole epoch by length would always put the same sentences together;
-    sorting within a shuffled pool keeps batches random and padding small.
+        loss_and_gradients: ``(parameters, batch) -> (J, gradients, n)``: the loss summed
+            over n tokens (or examples, characters ...), its gradient for every parameter
+            ("d" + key, as the optimisers take them), and n > 0.
+        parameters: dict of arrays, or of parameter dicts for a model of several parts.
+        batch: whatever ``loss_and_gradients`` takes.
+        optimizer: an object with ``step(parameters, gradients)`` (optim.SGD, optim.Adam).
+        clip: None, ("value", v) or ("norm", v).
+    Returns:
+        TrainingStep(parameters, loss, gradient_norm, count): the new parameters (a new
+        dict; ``parameters`` is not modified), J / n, the norm of gradients / n before
+        clipping, and n. When the gradient is not finite, its norm is NaN and no update
+        is made (the parameters come back unchanged): ``train_model`` stops there.
+    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
+    J, gradients, n = _evaluate(loss_and_gradients, parameters, batch)  # forward + backward
+    pairs = gradient_pairs(parameters, gradients)  # one gradient per parameter, same shapes
+    average = {"/".join(path): dW / n for path, _, dW in pairs}  # average per token (or example)
+    if not all(np.isfinite(g).all() for g in average.values()):  # then no norm can be measured
+        return TrainingStep(parameters, J / n, float("nan"), n)
+    if clip is not None and clip[0] == "norm":  # clipping: its own step, between backward and update
+        average, norm = clip_by_norm(average, clip[1])
+    else:
+        norm = global_norm(average)
+        if clip is not None:
+            average = clip_by_value(average, clip[1])
+    gradients = rebuild(parameters, {path: average["/".join(path)] for path, _, _ in pairs}, gradient=True)
+    return TrainingStep(optimizer.step(parameters, gradients), J / n, norm, n)  # update
+
+
+def _not_finite(parameters, prefix=""):
+    """The names of the parameters that hold NaN or inf."""
+    bad = []
+    for k, v in parameters.items():
+        if isinstance(v, dict):
+            bad += _not_finite(v, f"{prefix}{k}/")
+        elif not np.all(np.isfinite(v)):
+            bad.append(prefix + k)
+    return bad
+
+
+@checked(_check_train_model)
+def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam", learning_rate=0.01, clip=None,
+                progress=True, callback=None, callback_every=100, max_loss=None, max_gradient_norm=1e6,
+                description="training"):
+    """Train any model with mini-batch gradient descent: ``training_step`` repeated.
+
+    Args:
+        loss_and_gradients: ``(parameters, batch) -> (J, gradients, n)`` (see training_step).
+        parameters: the initial parameters (not modified): a dict of arrays, or of
+            parameter dicts for a model of several parts ({"encoder": ..., "decoder": ...};
+            its gradients are then {"encoder": {...}, "decoder": {...}}).
+        batches: a list of batches, visited in turn and again from the start (a list of one
+            batch: full-batch gradient descent), or an iterator of at least ``steps`` batches.
+        steps: number of updates (int ≥ 1).
+        optimizer: "adam", "sgd", or an object with ``step(parameters, gradients)``.
+        learning_rate: α > 0 for a named optimizer.
+        clip: None, ("value", v) to clip every entry to [−v, v], or ("norm", v) to rescale
+            the gradient when its global norm exceeds v.
+        progress: show a tqdm progress bar (a widget in JupyterLab, text elsewhere).
+        callback: called as ``callback(step, parameters, loss)`` every ``callback_every`` steps.
+        max_loss: a mean loss J / n above this counts as divergence (None: no limit).
+        max_gradient_norm: without ``clip``, a gradient norm above this counts as
+            divergence. With ``clip`` it is not checked: a large gradient is exactly what
+            clipping is there to handle (a non-finite one still stops training).
+        description: the progress bar's label.
+    Returns:
+        TrainingResult (parameters, losses per step, gradient_norms per step, tokens, ...).
+    Raises:
+        TrainingDiverged (a FloatingPointError and a ValueError) naming the step, the loss
+        and the gradient norm, as soon as either stops being finite or exceeds its limit,
+        or an update makes a parameter non-finite: training never continues on NaN. Its
+        ``step``, ``losses`` and ``gradient_norms`` hold the run up to the failure.
+
+    The gradient is averaged over n, so the learning rate does not depend on the batch size.
+    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
+    """
+    from tqdm.auto import tqdm  # imported here: only training needs it
+
+    batches = itertools.cycle(batches) if isinstance(batches, (list, tuple)) else batches
+    losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)
+    # Without clipping a huge norm means the update will throw the parameters far away;
+    # with clipping it is cut to size, so only a non-finite norm stops training.
+    norm_limit = max_gradient_norm if clip is None else np.inf
+    advice = "lower the learning_rate" + (" or clip the gradients" if clip is None else "")
+    tokens = 0
+    bar = tqdm(total=steps, disable=not progress, desc=description, unit="step")
+    start = time.perf_counter()
+    try:
+        for step in range(1, steps + 1):
+            batch = next(batches, _END)
+            if batch is _END:
+                raise ValueError(f"batches ran out after {step - 1} batches, with steps = {steps}: give a list "
+                                 "(visited again and again) or an endless iterator such as iterate_batches")
+            # Overflow in a diverging run must become our error, not a RuntimeWarning.
+            with np.errstate(all="ignore"):
+                new_parameters, loss, norm, n = training_step.unchecked(loss_and_gradients, parameters, batch,
+                                                                        optimizer, clip)
+            losses[step - 1], norms[step - 1] = loss, norm
+            bad = _not_finite(new_parameters)
+            loss_ok = np.isfinite(loss) and (max_loss is None or loss <= max_loss)
+            if not (loss_ok and np.isfinite(norm) and norm <= norm_limit and not bad):  # False for NaN too
+                loss_limit = "" if max_loss is None else f" (limit {max_loss:g})"
+                norm_limit_text = f"limit {max_gradient_norm:g}" if clip is None else "clipped, must be finite"
+                raise TrainingDiverged(
+                    f"training diverged at step {step}: mean loss {loss:.4g}{loss_limit}, gradient norm {norm:.4g} "
+                    f"({norm_limit_text})"
+                    f"{f'; the update made the parameters non-finite (NaN or inf in {bad})' if bad else ''}; {advice}",
+                    step, losses[:step], norms[:step],
+                )
+            parameters = new_parameters
+            tokens += n
+            bar.update(1)
+            if step % 10 == 0 or step == steps:
+                bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+            if callback is not None and step % callback_every == 0:
+                callback(step, parameters, loss)
+    finally:
+        bar.close()
+    return TrainingResult(
+        parameters=parameters,
+        losses=losses,
+        gradient_norms=norms,
+        tokens=tokens,
+        seconds=time.perf_counter() - start,
+        config=dict(steps=steps, optimizer=repr(optimizer), clip=None if clip is None else list(clip),
+                    max_loss=max_loss, max_gradient_norm=max_gradient_norm),
+    )
+
+
+_END = object()  # what next() gives for an exhausted iterator of batches
+
+
+# ---------------------------------------------------------------------------------------
+# The language model's batches and trainer
+# ---------------------------------------------------------------------------------------
+
+
+def _check_encoded(encoded):
+    if not isinstance(encoded, (list, tuple)) or not encoded:
+        raise ValueError(f"encoded must be a non-empty list of int arrays (token indices), got "
+                         f"{type(encoded).__name__}{'' if not isinstance(encoded, (list, tuple)) else ' (empty)'}")
+    rows = []
+    for k, e in enumerate(encoded):
+        row = np.asarray(e) if not isinstance(e, (str, bytes)) else np.asarray(None)
+        if row.ndim != 1 or row.size == 0 or row.dtype.kind not in "iu" or row.min() < 0:
+            raise ValueError(f"encoded[{k}] must be a non-empty 1-D array of token indices >= 0, got "
+                             f"dtype {row.dtype}, shape {row.shape}")
+        rows.append(row)
+    return rows
+
+
+def _check_batches(encoded, batch_size, rng, pool=50):
+    return (_check_encoded(encoded), check_positive_int("batch_size", batch_size), as_generator("rng", rng),
+            check_positive_int("pool", pool))
+
+
+def _batches(encoded, batch_size, rng, pool):
     epoch = 0
     while True:
         order = rng.permutation(len(encoded))
@@ -151,29 +378,33 @@ def iterate_batches(encoded, batch_size, rng, pool=50):
         epoch += 1
 
 
-def training_step(parameters, batch_indices, mask, optimizer, clip=None):
-    """One update of the language model on one mini-batch.
+@checked(_check_batches)
+def iterate_batches(encoded, batch_size, rng, pool=50):
+    """Endless padded mini-batches of similar-length sentences.
 
     Args:
-        parameters: Wax (n_a, n_y), Waa (n_a, n_a), ba (n_a, 1), Wya (n_y, n_a), by (n_y, 1).
-        batch_indices: int (m, T_x), the sentences' tokens (<EOS> last, −1 = padding).
-        mask: bool (m, T_x), True at real tokens.
-        optimizer: an object with ``step(parameters, gradients)`` (optim.SGD, optim.Adam).
-        clip: None, ("value", v) or ("norm", v).
+        encoded: non-empty list of int arrays (each a sentence's indices, <EOS> last).
+        batch_size: m, sentences per batch (int ≥ 1).
+        rng: np.random.Generator or an int seed, the shuffling's only randomness.
+        pool: sort by length within pools of pool * m shuffled sentences (int ≥ 1).
     Returns:
-        new_parameters: a new dict (``parameters`` is not modified).
-        loss: J / (number of real tokens), nats per token.
-        norm: the global norm of the per-token gradient, before clipping.
-    Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
+        an endless iterator of (indices, mask, epoch): int (m, T_x) with −1 after each
+        sentence's end, bool (m, T_x) True at real tokens, and the epoch (from 0) the
+        batch belongs to. The arguments are checked when it is made, not at its first batch.
+
+    Sorting a whole epoch by length would always put the same sentences together;
+    sorting within a shuffled pool keeps batches random and padding small.
     """
-    J, gradients = lm_loss_and_gradients(parameters, batch_indices, mask)  # forward + BPTT
-    n_tokens = int(np.sum(mask))
-    gradients = {k: g / n_tokens for k, g in gradients.items()}  # average per token
-    norm = _norm_or_nan(gradients)
-    if clip is not None:  # clipping: its own step, between backward and update
-        kind, v = clip
-        gradients = clip_by_value(gradients, v) if kind == "value" else clip_by_norm(gradients, v)[0]
-    return optimizer.step(parameters, gradients), J / n_tokens, norm
+    return _batches(encoded, batch_size, rng, pool)
+
+
+def _encode(corpus, vocabulary):
+    """Every sentence as an int array of token indices ending in <EOS>."""
+    if isinstance(corpus, str) or not isinstance(corpus, (list, tuple)) or not corpus:
+        raise ValueError("corpus must be a non-empty list of str sentences")
+    if not all(isinstance(s, str) and s.strip() for s in corpus):
+        raise ValueError("corpus must hold non-empty str sentences")
+    return [np.array(vocabulary.encode(s, add_eos=True)) for s in corpus]
 
 
 def train_language_model(
@@ -194,8 +425,9 @@ def train_language_model(
     callback_every=100,
     max_loss=20.0,
     max_gradient_norm=1e6,
+    cell="rnn",
 ):
-    """Train an RNN language model with mini-batch gradient descent.
+    """Train a recurrent language model with mini-batch gradient descent.
 
     Args:
         corpus: list of str sentences (each gets <EOS> appended).
@@ -218,273 +450,43 @@ def train_language_model(
             (guessing uniformly among e^20 ≈ 5·10^8 tokens would do better; a model
             starts near log n_y).
         max_gradient_norm: without ``clip``, a per-token gradient norm above this counts as
-            divergence. With ``clip`` it is not checked: a large gradient is exactly what
-            clipping is there to handle (a non-finite one still stops training).
+            divergence (with ``clip``, only a non-finite one does).
+        cell: "rnn" or another registered cell (see ``recurrent.cell_names()``).
     Returns:
-        TrainingResult (parameters, losses per step, gradient_norms per step, ...).
+        TrainingResult (parameters, losses per step in nats per token, gradient_norms per
+        step, tokens, seconds, config).
     Raises:
-        TrainingDiverged (a FloatingPointError and a ValueError) naming the step, the
-        loss and the gradient norm, as soon as either stops being finite or exceeds
-        its limit, or an update makes a parameter non-finite: training never
-        continues on NaN. Its ``step``, ``losses`` and ``gradient_norms`` hold the run
-        up to the failure. (With tanh and a stable softmax an exploding run rarely
-        reaches NaN: it shows as a loss far above log n_y, hence ``max_loss``.)
+        TrainingDiverged, as ``train_model`` does. (With tanh and a stable softmax an exploding
+        run rarely reaches NaN: it shows as a loss far above log n_y, hence ``max_loss``.)
 
-    The gradient is averaged per token, so the learning rate does not depend on the
-    batch size or the sentence lengths.
+    ``train_model`` on ``lm_loss_and_gradients``, over ``iterate_batches`` of the corpus; the
+    gradient is averaged per token, so the learning rate does not depend on the batch size
+    or the sentence lengths.
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
     if not isinstance(vocabulary, Vocabulary):
         raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
     n_a = check_positive_int("n_a", n_a)
     rng = as_generator("rng", rng)
-    steps = check_positive_int("steps", steps)
-    batch_size = check_positive_int("batch_size", batch_size)
-    clip = _check_clip(clip)
-    callback_every = check_positive_int("callback_every", callback_every)
-    max_loss = check_positive_float("max_loss", max_loss)
-    max_gradient_norm = check_positive_float("max_gradient_norm", max_gradient_norm)
     init_scale = check_positive_float("init_scale", init_scale)
-    if callback is not None and not callable(callback):
-        raise ValueError(f"callback must be callable, got {type(callback).__name__}")
-    if isinstance(optimizer, str):
-        learning_rate = check_positive_float("learning_rate", learning_rate)
-    opt = make_optimizer(optimizer, learning_rate)
+    cell = get_cell(cell)
     encoded = _encode(corpus, vocabulary)
     n_y = len(vocabulary)
-
     if parameters is None:
-        parameters = initialize_rnn_parameters(n_y, n_a, n_y, rng, scale=init_scale)
+        parameters = cell.initialize(n_y, n_a, n_y, rng, init_scale)
     else:
-        parameters = _check_parameters(parameters, vocabulary)
-        if parameters["Waa"].shape != (n_a, n_a):
-            raise ValueError(f'parameters["Waa"] must have shape (n_a, n_a) = {(n_a, n_a)}, got {parameters["Waa"].shape}')
-        parameters = {k: v.copy() for k, v in parameters.items()}
+        parameters = check_lm_parameters(parameters, vocabulary, cell)
+        if cell.sizes(parameters)[1] != n_a:
+            raise ValueError(f"parameters have n_a = {cell.sizes(parameters)[1]} hidden units, but n_a = {n_a}")
+    batches = iterate_batches(encoded, check_positive_int("batch_size", batch_size), rng)
 
-    from tqdm.auto import tqdm  # imported here: only training needs it
+    def loss_and_gradients(parameters, batch):
+        indices, mask, _ = batch  # made by iterate_batches: checked already
+        J, gradients = lm_loss_and_gradients.unchecked(parameters, indices, mask, cell)  # forward + BPTT
+        return J, gradients, int(mask.sum())
 
-    losses = np.full(steps, np.nan)
-    norms = np.full(steps, np.nan)
-    # Without clipping a huge norm means the update will throw the parameters far away;
-    # with clipping it is cut to size, so only a non-finite norm stops training.
-    norm_limit = max_gradient_norm if clip is None else np.inf
-    advice = "lower the learning_rate" + (" or clip the gradients" if clip is None else "")
-    tokens = 0
-    batches = iterate_batches(encoded, batch_size, rng)
-    bar = tqdm(total=steps, disable=not progress, desc="training", unit="step")
-    start = time.perf_counter()
-    try:
-        for step in range(1, steps + 1):
-            indices, mask, epoch = next(batches)
-            # Overflow in a diverging run must become our error, not a RuntimeWarning.
-            with np.errstate(all="ignore"):
-                try:
-                    new_parameters, loss, norm = training_step(parameters, indices, mask, opt, clip)
-                except ValueError as exc:  # the inputs were checked: only overflow gets here
-                    last = f"{norms[step - 2]:.4g}" if step > 1 else "none yet"
-                    raise TrainingDiverged(
-                        f"training diverged at step {step}: the forward pass overflowed ({exc}); "
-                        f"gradient norm of the previous step {last}; {advice}",
-                        step, losses[:step], norms[:step],
-                    ) from exc
-            losses[step - 1], norms[step - 1] = loss, norm
-            finite = all(np.all(np.isfinite(new_parameters[k])) for k in LM_KEYS)
-            if not (loss <= max_loss and np.isfinite(norm) and norm <= norm_limit and finite):  # False for NaN too
-                limit = f"limit {max_gradient_norm:g}" if clip is None else "clipped, must be finite"
-                raise TrainingDiverged(
-                    f"training diverged at step {step}: loss per token {loss:.4g} (limit "
-                    f"{max_loss:g}), gradient norm {norm:.4g} ({limit})"
-                    f"{'' if finite else ', parameters no longer finite'}; {advice}",
-                    step, losses[:step], norms[:step],
-                )
-            parameters = new_parameters
-            tokens += int(mask.sum())
-            bar.update(1)
-            if step % 10 == 0 or step == steps:
-                bar.set_postfix(loss=f"{loss:.3f}", epoch=epoch, refresh=False)
-            if callback is not None and step % callback_every == 0:
-                callback(step, parameters, loss)
-    finally:
-        bar.close()
-    return TrainingResult(
-        parameters=parameters,
-        losses=losses,
-        gradient_norms=norms,
-        tokens=tokens,
-        seconds=time.perf_counter() - start,
-        config=dict(
-            n_a=n_a, steps=steps, batch_size=batch_size, optimizer=repr(opt),
-            max_loss=max_loss, max_gradient_norm=max_gradient_norm,
-            clip=None if clip is None else list(clip), init_scale=init_scale,
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# The notebooks' default models: corpora, saving, loading, command line
-# ---------------------------------------------------------------------------------------
-
-# Everything the command needs to rebuild a shipped model; the seed and steps can be
-# overridden from the command line.
-DEFAULTS = {
-    "agreement": dict(
-        granularity="word", n_sentences=3000, min_filler=2, max_filler=12,
-        n_a=64, steps=2000, batch_size=32, learning_rate=0.01, clip=("norm", 5.0),
-        init_scale=0.1, seed=0,
-    ),
-    "chinese": dict(
-        granularity="char", n_a=64, steps=2000, batch_size=16, learning_rate=0.01,
-        clip=("norm", 5.0), init_scale=0.1, seed=0,
-    ),
-}
-# The same model trained on long clauses only: the distance from subject to verb is the
-# one difference. Notebook 05's baseline for the gated cells of notebooks 06 and 07.
-DEFAULTS["agreement_long"] = dict(DEFAULTS["agreement"], min_filler=10, max_filler=12)
-
-
-def _is_agreement(name):
-    """Whether the default model ``name`` is trained on generated agreement sentences."""
-    return "min_filler" in DEFAULTS[name]
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
-
-
-def default_model_path(name):
-    """Where the shipped model ``name`` (a key of DEFAULTS) lives: assets/lm_<name>.npz."""
-    if name not in DEFAULTS:
-        raise ValueError(f"name must be one of {sorted(DEFAULTS)}, got {name!r}")
-    return ASSETS / f"lm_{name}.npz"
-
-
-def default_corpus(name, seed=0, n_sentences=None):
-    """The training sentences of a default model.
-
-    Args:
-        name: "agreement" or "agreement_long" (generated from ``seed``, with the clause
-            lengths of DEFAULTS[name]), or "chinese" (fixed).
-        seed: the agreement corpus's seed.
-        n_sentences: the agreement corpus's size (default: DEFAULTS).
-    Returns:
-        list of str.
-    """
-    if name not in DEFAULTS:
-        raise ValueError(f"corpus must be one of {sorted(DEFAULTS)}, got {name!r}")
-    if not _is_agreement(name):
-        return chinese_sentences()
-    d = DEFAULTS[name]
-    n = d["n_sentences"] if n_sentences is None else n_sentences
-    return [ex.sentence for ex in agreement_examples(n, seed, d["min_filler"], d["max_filler"])]
-
-
-@dataclass(frozen=True)
-class SavedModel:
-    """A language model read back by ``load_model``.
-
-    Attributes:
-        parameters: Wax, Waa, ba, Wya, by.
-        vocabulary: the Vocabulary it was trained with.
-        final_loss: its per-token loss on its training corpus, when saved.
-        metadata: dict: corpus, hyper-parameters, seed, training time ...
-    """
-
-    parameters: dict
-    vocabulary: Vocabulary
-    final_loss: float
-    metadata: dict
-
-
-def save_model(path, parameters, vocabulary, final_loss, metadata=None):
-    """Write parameters, vocabulary and loss to ``path`` (.npz) and metadata next to it (.json)."""
-    path = Path(path)
-    p = _check_parameters(parameters, vocabulary)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        path, **p, tokens=np.array(vocabulary.tokens), granularity=np.array(vocabulary.granularity),
-        final_loss=np.array(float(final_loss)),
-    )
-    meta = dict(metadata or {}, final_loss=float(final_loss), granularity=vocabulary.granularity,
-                n_y=len(vocabulary), n_a=int(p["Waa"].shape[0]))
-    path.with_suffix(".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
-
-def load_model(path):
-    """Read a model written by ``save_model`` (or the command) back.
-
-    Args:
-        path: the .npz file; its .json metadata is read too when present.
-    Returns:
-        SavedModel (parameters, vocabulary, final_loss, metadata).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"path {str(path)!r} does not exist (train it with: python -m course_lib.train)")
-    with np.load(path, allow_pickle=False) as data:
-        parameters = {k: data[k].astype(np.float64) for k in LM_KEYS}
-        vocabulary = Vocabulary(tuple(str(t) for t in data["tokens"]), str(data["granularity"]))
-        final_loss = float(data["final_loss"])
-    meta_path = path.with_suffix(".json")
-    metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    return SavedModel(parameters, vocabulary, final_loss, metadata)
-
-
-def train_default(name, seed=None, steps=None, progress=True):
-    """Train one of the notebooks' default models with DEFAULTS (seed, steps overridable).
-
-    Returns:
-        (TrainingResult, Vocabulary, corpus, final_loss, metadata).
-    """
-    if name not in DEFAULTS:
-        raise ValueError(f"corpus must be one of {sorted(DEFAULTS)}, got {name!r}")
-    d = dict(DEFAULTS[name])
-    if seed is not None:
-        d["seed"] = seed
-    if steps is not None:
-        d["steps"] = steps
-    corpus = default_corpus(name, d["seed"], d.get("n_sentences"))
-    vocabulary = Vocabulary.build(corpus, d["granularity"])
-    result = train_language_model(
-        corpus, vocabulary, d["n_a"], np.random.default_rng(d["seed"]),
-        steps=d["steps"], batch_size=d["batch_size"], learning_rate=d["learning_rate"],
-        clip=d["clip"], init_scale=d["init_scale"], progress=progress,
-    )
-    final_loss = mean_token_loss(result.parameters, vocabulary, corpus)
-    metadata = {"corpus": name, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}}
-    metadata.update(n_sentences=len(corpus), n_tokens=sum(len(vocabulary.encode(s, add_eos=True)) for s in corpus),
-                    train_seconds=round(result.seconds, 2))
-    return result, vocabulary, corpus, final_loss, metadata
-
-
-def main(argv=None):
-    """``python -m course_lib.train``: train a default model and save it."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", choices=sorted(DEFAULTS), default="agreement")
-    parser.add_argument("--out", default=None, help="output .npz (default: the repository's assets/lm_<corpus>.npz)")
-    parser.add_argument("--steps", type=int, default=None, help="number of updates (default: per corpus)")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the corpus, weights and batches")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    args = parser.parse_args(argv)
-    out = Path(args.out) if args.out else default_model_path(args.corpus)
-    result, vocabulary, _, final_loss, metadata = train_default(
-        args.corpus, seed=args.seed, steps=args.steps, progress=not args.no_progress
-    )
-    if _is_agreement(args.corpus):
-        # New sentences, with clauses up to twice as long as any seen in training.
-        test = agreement_examples(4000, metadata["seed"] + 1, MIN_FILLER, MAX_FILLER)
-        scores = agreement_scores(result.parameters, vocabulary, test).by_filler_length()
-        metadata["agreement_test"] = f"4000 new sentences (seed {metadata['seed'] + 1}), clauses of {MIN_FILLER} to {MAX_FILLER} words"
-        metadata["agreement_by_filler_length"] = {
-            str(k): {"n": n, "p_correct": round(p, 4), "accuracy": round(acc, 4)} for k, (n, p, acc) in scores.items()
-        }
-    save_model(out, result.parameters, vocabulary, final_loss, metadata)
-    print(f"{args.corpus}: {result.config['steps']} steps in {result.seconds:.1f} s, "
-          f"final loss {final_loss:.4f} nats/token, saved {out} ({out.stat().st_size / 1024:.0f} KiB)")
-    if "agreement_by_filler_length" in metadata:
-        print(f"was/were on {metadata['agreement_test']}:")
-        print("filler words  n   P(correct verb)  accuracy")
-        for k, v in metadata["agreement_by_filler_length"].items():
-            print(f"{int(k):>12}  {v['n']:>3}  {v['p_correct']:>15.3f}  {v['accuracy']:>8.3f}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    result = train_model(loss_and_gradients, parameters, batches, steps, optimizer=optimizer, learning_rate=learning_rate,
+                   clip=clip, progress=progress, callback=callback, callback_every=callback_every,
+                   max_loss=max_loss, max_gradient_norm=max_gradient_norm)
+    result.config.update(n_a=n_a, batch_size=batch_size, init_scale=init_scale, cell=cell.name)
+    return result

@@ -1,15 +1,22 @@
 """The five architectures: shapes, length rules, feedback, the encoder–decoder hand-over,
-their gradients, the unrolled diagram and the explorer's wiring."""
+their gradients for any cell, the unrolled diagram and the explorer's wiring.
+
+Also the toy cell (other keys, two states, another output layer) that the other test
+files import to check that a cell other than the RNN works everywhere.
+"""
 
 import json
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
+from course_lib._validate import check_letters, float_parameters
 from course_lib.activations import softmax
 from course_lib.architectures import (
     ARCHITECTURES,
     architecture_shapes,
+    array_letters,
     check_lengths,
     encoder_decoder,
     encoder_decoder_gradients,
@@ -19,13 +26,114 @@ from course_lib.architectures import (
     many_to_one_gradients,
     one_to_many,
     one_to_one,
+    parameter_letters,
 )
 from course_lib.gradients import gradient_check
+from course_lib.recurrent import (
+    Cell,
+    SequenceCache,
+    add_bias,
+    cell_names,
+    matmul_steps,
+    outer_sum,
+    run_forward,
+    sum_steps,
+)
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward
 from course_lib.viz.architectures import unrolled_diagram
 
 TOL = 1e-7
 EPSILON = 1e-5  # as in test_rnn: balances truncation and rounding in float64
+
+# ---------------------------------------------------------------------------------------
+# A toy cell with other keys, two states and another output layer: what the GRU and the
+# LSTM will look like to these modules (imported by the other test files too)
+# ---------------------------------------------------------------------------------------
+
+
+class ToyCache(NamedTuple):
+    xt: np.ndarray
+    h_prev: np.ndarray
+    c_prev: np.ndarray
+    h_next: np.ndarray
+    c_next: np.ndarray
+    c_tilde: np.ndarray
+    parameters: dict
+
+
+def _toy_check(parameters, name="parameters"):
+    p = float_parameters(name, parameters, ("Wc", "bc"), ("Wy", "by"))
+    n_a = check_letters(f'{name}["Wc"]', p["Wc"], "(n_a, n_a + n_x)").shape[0]
+    if p["Wc"].shape[1] <= n_a:
+        raise ValueError(f'{name}["Wc"] must have shape (n_a, n_a + n_x), got {p["Wc"].shape}')
+    check_letters(f'{name}["bc"]', p["bc"], "(n_a, 1)", n_a=n_a)
+    if "Wy" in p:
+        n_y = check_letters(f'{name}["Wy"]', p["Wy"], "(n_y, n_a)", n_a=n_a).shape[0]
+        check_letters(f'{name}["by"]', p["by"], "(n_y, 1)", n_y=n_y)
+    return p
+
+
+def _toy_init(n_x, n_a, n_y, rng, scale=0.1):
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    shapes = {"Wc": (n_a, n_a + n_x), "bc": (n_a, 1)}
+    if n_y is not None:
+        shapes.update(Wy=(n_y, n_a), by=(n_y, 1))
+    return {k: scale * rng.standard_normal(s) for k, s in shapes.items()}
+
+
+def _toy_input_term(p, x):
+    n_a = p["bc"].shape[0]
+    return add_bias(matmul_steps(p["Wc"][:, n_a:], x), p["bc"])
+
+
+def _toy_forward_step(p, options):
+    n_a = p["bc"].shape[0]
+    W_h = p["Wc"][:, :n_a]
+
+    def step(u_t, states):
+        h_prev, c_prev = states
+        c_tilde = np.tanh(W_h @ h_prev + u_t)  # c~<t> = tanh(Wc [h<t-1>; x<t>] + bc)
+        c_next = 0.5 * c_prev + c_tilde  # c<t> = c<t-1> / 2 + c~<t>
+        h_next = np.tanh(c_next)  # h<t> = tanh(c<t>)
+        return (h_next, c_next), (h_next, c_next, c_tilde)
+
+    return step
+
+
+def _toy_backward_step(caches):
+    n_a = caches.parameters["bc"].shape[0]
+    W_h_T = caches.parameters["Wc"][:, :n_a].T
+    h, c_tilde = caches.state("h"), caches.arrays["c_tilde"]
+
+    def step(d_states, t):
+        dh, dc = d_states
+        dc = dc + dh * (1 - h[:, :, t] ** 2)
+        dz = dc * (1 - c_tilde[:, :, t] ** 2)
+        return (W_h_T @ dz, 0.5 * dc), (dz,)
+
+    return step
+
+
+def _toy_parameter_gradients(local, cache, input_gradient=True):
+    dz = local["dz"]
+    n_a = cache.parameters["bc"].shape[0]
+    return {
+        "dxt": matmul_steps(cache.parameters["Wc"][:, n_a:].T, dz) if input_gradient else None,
+        "dWc": np.concatenate([outer_sum(dz, cache.h_prev), outer_sum(dz, cache.xt)], axis=1),
+        "dbc": sum_steps(dz),
+    }
+
+
+TOY = Cell(
+    name="toy", parameter_keys=("Wc", "bc"), output_keys=("Wy", "by"), states=("h", "c"), hidden="h",
+    cache_type=ToyCache, check_parameters=_toy_check,
+    sizes=lambda p: (p["Wc"].shape[1] - p["Wc"].shape[0], p["Wc"].shape[0]),
+    initialize=_toy_init, forward_step=_toy_forward_step, step_fields=("h_next", "c_next", "c_tilde"),
+    backward_step=_toy_backward_step, local_names=("dz",), parameter_gradients=_toy_parameter_gradients,
+    input_term=_toy_input_term, options={},
+)
+CELLS = [*cell_names(), TOY]  # every registered cell, and the toy one
+
 
 SIZES = [  # n_x, n_a, n_y, m, T_x, T_y
     (3, 4, 3, 1, 1, 1),
@@ -218,7 +326,7 @@ def test_many_to_one_gradients_match_finite_differences_and_reach_a_T_x_only():
     p = params(4, 5, 3)
     x = inputs(4, 3, 5)
     y = np.array([0, 2, 1])
-    J, gradients, da = many_to_one_gradients(x, y, p)
+    J, gradients, da = many_to_one_gradients(x, y, p, input_gradient=True)
     assert np.all(da[:, :, :-1] == 0) and np.any(da[:, :, -1] != 0)
     assert np.all(np.abs(gradients["dx"][:, :, 0]) > 0)  # yet the first input gets a gradient
 
@@ -229,6 +337,10 @@ def test_many_to_one_gradients_match_finite_differences_and_reach_a_T_x_only():
               for name in p}
     checks["dx"] = gradient_check(lambda v: many_to_one_gradients(v, y, p)[0], x, gradients["dx"], EPSILON)
     assert max(checks.values()) < TOL, checks
+    # without input_gradient: the parameter gradients alone, what an optimiser takes, the same numbers
+    _, parameter_gradients, _ = many_to_one_gradients(x, y, p)
+    assert list(parameter_gradients) == ["d" + k for k in p]
+    assert all(np.array_equal(parameter_gradients[k], gradients[k]) for k in parameter_gradients)
     # one-hot labels give the same loss
     assert np.isclose(many_to_one_gradients(x, np.eye(3)[:, y], p)[0], J)
 
@@ -358,3 +470,172 @@ def test_explorer_snapshot_switches_between_the_five_without_a_kernel():
     assert [b.label for b in buttons] == [a.label for a in ARCHITECTURES.values()]
     assert snapshot.layout.updatemenus[0].active == 3
     json.dumps(snapshot.to_plotly_json(), allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Any cell: the toy cell's keys, states and output layer go through every model
+# ---------------------------------------------------------------------------------------
+
+
+def cell_params(cell, n_x, n_a, n_y, seed=0):
+    from course_lib.recurrent import get_cell
+
+    return get_cell(cell).initialize(n_x, n_a, n_y, np.random.default_rng(seed), 0.5)
+
+
+def cell_id(cell):
+    return cell if isinstance(cell, str) else cell.name
+
+
+def run_cell(cell, name, n_x, n_a, n_y, m, T_x, T_y):
+    """Like ``run``, for any cell."""
+    p = cell_params(cell, n_x, n_a, n_y)
+    x = inputs(n_x, m, T_x)
+    named = {f'parameters["{k}"]': v for k, v in p.items()}
+    if name == "one_to_one":
+        a, y_pred, _ = one_to_one(x, p, cell)
+        return {"x": x, "a": a, "y_pred": y_pred, **named}
+    if name == "one_to_many":
+        a, y_pred, caches = one_to_many(x, p, T_y, cell)
+        return {"x": x, "caches.x": caches.x, "a": a, "y_pred": y_pred, **named}
+    if name in ("many_to_one", "many_to_many"):
+        a, y_pred, _ = (many_to_one if name == "many_to_one" else many_to_many)(x, p, cell)
+        return {"x": x, "a": a, "y_pred": y_pred, **named}
+    enc, dec = cell_params(cell, n_x, n_a, None, 2), cell_params(cell, n_y, n_a, n_y, 3)
+    a_enc, a_dec, y_pred, caches = encoder_decoder(x, enc, dec, T_y, cell)
+    return {"x": x, "a_encoder": a_enc, "caches.decoder.x": caches.decoder.x, "a_decoder": a_dec,
+            "y_pred": y_pred, **{f'encoder_parameters["{k}"]': v for k, v in enc.items()},
+            **{f'decoder_parameters["{k}"]': v for k, v in dec.items()}}
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_every_model_runs_any_cell_with_the_shapes_listed(cell, name):
+    n_x, n_a, n_y, m, T_x, T_y = 5, 2, 5, 3, 4, 6
+    T_x, T_y = fit_lengths(name, T_x, T_y)
+    arrays = run_cell(cell, name, n_x, n_a, n_y, m, T_x, T_y)
+    assert {k: v.shape for k, v in arrays.items()} == architecture_shapes(name, n_x, n_a, n_y, m, T_x, T_y, cell)
+    assert np.allclose(arrays["y_pred"].sum(axis=0), 1.0)
+
+
+def test_the_toy_cells_models_are_its_own_forward_pass():
+    p = cell_params(TOY, 4, 3, 2)
+    x = inputs(4, 2, 5)
+    h, _ = run_forward(x, p, TOY)  # from h<0> = c<0> = 0
+    a, y_pred, caches = many_to_many(x, p, TOY)
+    assert np.array_equal(a, h) and isinstance(caches, SequenceCache) and caches.cell is TOY
+    z = np.einsum("ya,amt->ymt", p["Wy"], h) + p["by"][:, :, None]
+    np.testing.assert_allclose(y_pred, softmax(z), rtol=1e-13)
+    # the encoder hands both its states over to the decoder
+    enc, dec = cell_params(TOY, 4, 3, None, 2), cell_params(TOY, 2, 3, 2, 3)
+    _, _, _, both = encoder_decoder(x, enc, dec, 3, TOY)
+    assert np.array_equal(both.decoder.h0, both.encoder.h[:, :, -1])
+    assert np.array_equal(both.decoder.c0, both.encoder.c[:, :, -1])
+
+
+def test_parameter_letters_are_read_off_each_cells_initialiser():
+    assert parameter_letters("rnn") == {"Wax": ("n_a", "n_x"), "Waa": ("n_a", "n_a"), "ba": ("n_a", 1),
+                                        "Wya": ("n_y", "n_a"), "by": ("n_y", 1)}
+    assert parameter_letters(TOY, output_layer=False) == {"Wc": ("n_a", "n_a + n_x"), "bc": ("n_a", 1)}
+    letters = array_letters("encoder_decoder", TOY)
+    assert letters['decoder_parameters["Wc"]'] == ("n_a", "n_a + n_y")  # the decoder reads its outputs
+    assert 'encoder_parameters["Wy"]' not in letters and letters['decoder_parameters["Wy"]'] == ("n_y", "n_a")
+    shapes = architecture_shapes("encoder_decoder", n_x=10, n_a=16, n_y=3, m=32, T_x=6, T_y=4, cell=TOY)
+    assert shapes['encoder_parameters["Wc"]'] == (16, 26) and shapes['decoder_parameters["Wc"]'] == (16, 19)
+    # the data arrays come first, in the order notebook 03 prints them
+    assert list(architecture_shapes("many_to_one", 10, 16, 3, 32, 6, 1))[:3] == ["x", "a", "y_pred"]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+def test_many_to_one_gradients_of_any_cell_match_finite_differences(cell):
+    p = cell_params(cell, 4, 3, 3)
+    x = inputs(4, 2, 4)
+    y = np.array([2, 0])
+    J, gradients, da = many_to_one_gradients(x, y, p, cell, input_gradient=True)
+    assert set(gradients) == {"dx"} | {"d" + k for k in p}
+    checks = {name: gradient_check(lambda v: many_to_one_gradients(x, y, {**p, name: v}, cell)[0],
+                                   p[name], gradients["d" + name], EPSILON) for name in p}
+    checks["dx"] = gradient_check(lambda v: many_to_one_gradients(v, y, p, cell)[0], x, gradients["dx"], EPSILON)
+    assert max(checks.values()) < TOL, checks
+
+
+def test_encoder_decoder_gradients_refuse_a_cell_with_a_second_state():
+    enc, dec = cell_params(TOY, 4, 3, None, 2), cell_params(TOY, 2, 3, 2, 3)
+    with pytest.raises(ValueError, match="cell.*toy.*c"):
+        encoder_decoder_gradients(inputs(4, 2, 4), np.array([[0, 1], [1, 0]]), enc, dec, TOY)
+
+
+def test_many_to_one_loss_is_the_cross_entropy_of_the_logits_uncapped():
+    # a<T_x> cannot matter (Wya = 0): the logits are the biases, 40 apart, and the label is
+    # the unlikely class. Probabilities capped at 1e-12 would say 27.6 nats; the truth is 40.
+    p = {**params(3, 4, 2), "Wya": np.zeros((2, 4)), "by": np.array([[40.0], [0.0]])}
+    x = inputs(3, 5, 6)
+    J, gradients, _ = many_to_one_gradients(x, np.ones(5, dtype=int), p)
+    assert J == pytest.approx(5 * (40 + np.log1p(np.exp(-40.0))), rel=1e-14)
+    np.testing.assert_allclose(gradients["dby"][:, 0], 5 * np.array([1.0, -1.0]), rtol=1e-12)
+    J_right, _, _ = many_to_one_gradients(x, np.zeros(5, dtype=int), p)
+    assert 0 <= J_right < 1e-15
+
+
+@pytest.mark.parametrize("call, argument", [
+    # a bias that broadcasts is still the wrong shape
+    (lambda: many_to_one(inputs(3, 2, 4), {**params(3, 4, 2), "by": np.zeros((1, 1))}), 'parameters["by"]'),
+    (lambda: many_to_many(inputs(3, 2, 4), {**params(3, 4, 2), "ba": np.zeros((1, 1))}), 'parameters["ba"]'),
+    (lambda: one_to_one(inputs(3, 2, 1), {**params(3, 4, 2), "Wya": np.zeros((2, 1))}), 'parameters["Wya"]'),
+    (lambda: encoder_decoder(inputs(3, 2, 4), {**params(3, 4, None), "ba": np.zeros((1, 1))}, params(2, 4, 2), 3),
+     "encoder_parameters"),
+    (lambda: many_to_one(None, params(3, 4, 2)), "x"),
+    (lambda: many_to_one("x", params(3, 4, 2)), "x"),
+    (lambda: many_to_one(inputs(3, 2, 4)[:, :, :0], params(3, 4, 2)), "x"),
+    (lambda: many_to_one(inputs(2, 2, 4), params(3, 4, 2)), "x"),
+    (lambda: many_to_one(inputs(3, 2, 4), None), "parameters"),
+    (lambda: many_to_one(inputs(3, 2, 4), {**params(3, 4, 2), "waa": np.eye(4)}), "parameters"),
+    (lambda: many_to_one(inputs(3, 2, 4), params(3, 4, 2), "lstm9"), "cell"),
+    (lambda: one_to_many(inputs(3, 2, 1), params(3, 4, 3), 2.5), "T_y"),
+    (lambda: one_to_many(inputs(3, 2, 1), params(3, 4, 3), True), "T_y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), np.array([0.0, 1.0]), params(3, 4, 2)), "y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), np.array([True, False]), params(3, 4, 2)), "y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), None, params(3, 4, 2)), "y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), "01", params(3, 4, 2)), "y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), np.full((2, 2), 0.7), params(3, 4, 2)), "y"),
+    (lambda: many_to_one_gradients(inputs(3, 2, 4), np.array([0, 1]), params(3, 4, 2), input_gradient="yes"),
+     "input_gradient"),
+    (lambda: encoder_decoder_gradients(inputs(3, 2, 4), np.zeros((2, 3), dtype=int) + 5, params(3, 4, None),
+                                       params(2, 4, 2)), "y"),
+    (lambda: encoder_decoder_gradients(inputs(3, 2, 4), None, params(3, 4, None), params(2, 4, 2)), "y"),
+    (lambda: architecture_shapes("many_to_one", 4, 5, 3, 2, 3, 1, cell="gruu"), "cell"),
+    (lambda: fit_lengths("many_to_one", None, 1), "T_x"),
+    (lambda: fit_lengths(None, 1, 1), "name"),
+    (lambda: parameter_letters("rnn", n_x=3), "n_x"),
+    (lambda: unrolled_diagram("many_to_one", 3, 1, height=0), "height"),
+])
+def test_bad_input_of_every_kind_is_refused_at_the_door(call, argument):
+    with pytest.raises(ValueError, match=argument.replace("[", r"\[").replace("]", r"\]")):
+        call()
+
+
+def test_explorer_arguments_outside_the_controls_are_refused_not_clamped():
+    from course_lib.widgets import ArchitectureExplorer
+
+    with pytest.raises(ValueError, match=r"T_x must be from 1 to 10"):
+        ArchitectureExplorer("many_to_one", T_x=50)
+    with pytest.raises(ValueError, match="T_y"):
+        ArchitectureExplorer("encoder_decoder", T_y=0)
+    with pytest.raises(ValueError, match=r"name must be one of \['one_to_one'"):
+        ArchitectureExplorer("sideways")
+    for bad in (None, 2.5, True):
+        with pytest.raises(ValueError, match="T_x"):
+            ArchitectureExplorer("many_to_one", T_x=bad)
+    with pytest.raises(ValueError, match="m"):
+        ArchitectureExplorer(m=0)
+    with pytest.raises(ValueError, match="cell"):
+        ArchitectureExplorer(cell=None)
+
+
+def test_explorer_table_lists_the_cells_own_parameters():
+    from course_lib.widgets import ArchitectureExplorer
+
+    explorer = ArchitectureExplorer("encoder_decoder", T_x=6, T_y=4, n_x=10, n_a=16, n_y=3, m=32, cell=TOY)
+    table = explorer.table.value
+    assert 'decoder_parameters["Wc"]' in table.replace("&quot;", '"') and "(n_a, n_a + n_y)" in table
+    assert "(16, 19)" in table and "Wax" not in table

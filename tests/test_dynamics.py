@@ -1,5 +1,6 @@
-"""course_lib.dynamics (Jacobian products, recurrent initialisers, the single unit,
-clipping angles, agreement gradients), its figures and the gradient explorer."""
+"""course_lib.dynamics (Jacobian products through the recurrent core for any cell, recurrent
+initialisers, the single unit, the gradient flow of the explorer, clipping angles), its
+figures and the gradient explorer."""
 
 import json
 import re
@@ -7,10 +8,11 @@ import re
 import numpy as np
 import pytest
 
+from course_lib import dynamics
 from course_lib.dynamics import (
-    agreement_gradient_norms,
     decay_rate,
     gradient_angle,
+    gradient_flow,
     init_recurrent_weights,
     jacobian_norms,
     jacobian_products,
@@ -22,7 +24,9 @@ from course_lib.dynamics import (
     step_jacobians,
 )
 from course_lib.gradients import clip, clip_by_norm
-from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward, rnn_forward
+from course_lib.recurrent import run_forward
+from course_lib.rnn import initialize_rnn_parameters, rnn_backward, rnn_cell_forward, rnn_forward
+from tests.test_architectures import TOY
 
 ACTIVATIONS = ["tanh", "relu", "identity"]
 
@@ -101,14 +105,51 @@ def test_step_jacobians_and_norms_agree_with_the_products():
     np.testing.assert_allclose(norms, np.linalg.norm(products, ord=2, axis=(-2, -1)))
 
 
-def test_jacobian_products_accept_a_list_of_cell_caches_and_leave_them_alone():
+def test_jacobian_products_take_the_sequence_cache_and_leave_it_alone():
     _, _, _, a, caches = make_run("tanh")
-    before = caches.a.copy()
-    from_list = jacobian_products([caches[t] for t in range(len(caches))])
-    np.testing.assert_allclose(from_list, jacobian_products(caches))
-    np.testing.assert_array_equal(caches.a, before)
-    with raises("caches", "RNNCaches"):
-        jacobian_products("not caches")
+    before = {k: v.copy() for k, v in caches.arrays.items()}, caches.x.copy(), caches.a0.copy()
+    products = jacobian_products(caches)
+    assert all(np.array_equal(v, before[0][k]) for k, v in caches.arrays.items())
+    assert np.array_equal(caches.x, before[1]) and np.array_equal(caches.a0, before[2])
+    _, generic = run_forward(caches.x, caches.parameters, "rnn", (caches.a0,))
+    np.testing.assert_array_equal(jacobian_products(generic), products)
+    for bad in ("not caches", None, [caches[t] for t in range(len(caches))]):
+        with raises("caches", "SequenceCache"):
+            jacobian_products(bad)
+        with raises("caches", "SequenceCache"):
+            jacobian_norms(bad)
+
+
+def test_jacobian_products_of_any_cell_are_finite_differences_of_its_hidden_state():
+    # The toy cell carries (h, c): ∂h<T>/∂h<t> with c<t> held fixed, by re-running the driver.
+    rng = np.random.default_rng(5)
+    n_x, n_a, m, T_x = 3, 4, 2, 5
+    p = TOY.initialize(n_x, n_a, None, rng, 0.8)
+    x = rng.standard_normal((n_x, m, T_x))
+    initial = (rng.standard_normal((n_a, m)), rng.standard_normal((n_a, m)))
+    h, caches = run_forward(x, p, TOY, initial)
+    products = jacobian_products(caches)
+    assert products.shape == (m, T_x + 1, n_a, n_a)
+    np.testing.assert_allclose(products[:, 0], np.broadcast_to(np.eye(n_a), (m, n_a, n_a)))
+    for start in (0, 2, T_x - 1):  # h<0>, h<2>, h<T_x − 1>
+        h_start, c_start = (initial if start == 0 else (h[:, :, start - 1], caches.c[:, :, start - 1]))
+        eps = 1e-6
+        for j in range(n_a):
+            e = np.zeros((n_a, m))
+            e[j] = eps
+            plus = run_forward(x[:, :, start:], p, TOY, (h_start + e, c_start))[0][:, :, -1]
+            minus = run_forward(x[:, :, start:], p, TOY, (h_start - e, c_start))[0][:, :, -1]
+            column = (plus - minus) / (2 * eps)  # (n_a, m): ∂h<T>/∂h<start>[:, j] for every example
+            np.testing.assert_allclose(products[:, T_x - start, :, j], column.T, rtol=1e-6, atol=1e-9)
+    assert jacobian_norms(caches).shape == (m, T_x + 1)
+
+
+def test_step_jacobians_are_the_rnns_alone():
+    _, caches = run_forward(np.ones((3, 1, 4)), TOY.initialize(3, 2, None, 0, 0.5), TOY)
+    with raises("caches", "rnn cell", "toy", "jacobian_products"):
+        step_jacobians(caches)
+    with raises("caches", "SequenceCache"):
+        step_jacobians(None)
 
 
 def test_jacobian_norms_refuse_an_overflowing_product():
@@ -189,13 +230,15 @@ def test_init_recurrent_weights_is_reproducible_and_checks_its_arguments():
     a = init_recurrent_weights(5, np.random.default_rng(7), 0.9)
     b = init_recurrent_weights(5, np.random.default_rng(7), 0.9)
     np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(init_recurrent_weights(5, 7, 0.9), a)  # an int seed is the same draw
     with raises("n_a"):
         init_recurrent_weights(0, np.random.default_rng(0))
-    with raises("rng"):
-        init_recurrent_weights(3, 0)
+    for bad in ("0", 1.5, None):
+        with raises("rng"):
+            init_recurrent_weights(3, bad)
     with raises("singular_value"):
         init_recurrent_weights(3, np.random.default_rng(0), -1.0)
-    with raises("kind", "orthogonal"):
+    with raises("kind", "orthogonal", "gaussian"):
         init_recurrent_weights(3, np.random.default_rng(0), 1.0, "uniform")
 
 
@@ -274,6 +317,24 @@ def test_clip_by_norm_keeps_the_direction_and_clip_by_value_turns_it():
     assert gradient_angle({"a": np.array([1.0])}, {"a": np.array([-1.0])}) == pytest.approx(180.0)
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-5, 1.0, 1e200, 1e300])
+def test_gradient_angle_is_the_same_at_every_scale(scale):
+    g = {"dWaa": scale * np.array([[3.0, -1.0], [0.5, 2.0]]), "dba": scale * np.array([[1.0], [-4.0]])}
+    assert gradient_angle(g, g) == 0.0
+    assert gradient_angle(g, {k: -v for k, v in g.items()}) == pytest.approx(180.0, abs=1e-12)
+    turned = {"dWaa": scale * np.array([[0.0, 0.0], [0.0, 0.0]]), "dba": scale * np.array([[4.0], [1.0]])}
+    assert gradient_angle(g, turned) == pytest.approx(gradient_angle(
+        {k: v / scale for k, v in g.items()}, {k: v / scale for k, v in turned.items()}), rel=1e-12)
+    assert gradient_angle({"a": scale * np.array([1.0, 0.0])}, {"a": scale * np.array([0.0, 3.0])}) == 90.0
+
+
+def test_gradient_angle_is_accurate_near_zero():
+    # arccos of a cosine near 1 loses half the digits; the atan2 form keeps them.
+    u = {"a": np.array([1.0, 0.0])}
+    v = {"a": np.array([1.0, 1e-9])}
+    assert gradient_angle(u, v) == pytest.approx(np.degrees(1e-9), rel=1e-9)
+
+
 def test_gradient_angle_checks_its_arguments():
     g = {"dWaa": np.ones((2, 2))}
     with raises("other", "keys"):
@@ -284,46 +345,12 @@ def test_gradient_angle_checks_its_arguments():
         gradient_angle(g, {"dWaa": np.zeros((2, 2))})
     with raises("gradients", "dict"):
         gradient_angle([1.0], g)
-
-
-# ---------------------------------------------------------------------------------------
-# The agreement task: the gradient of the verb's loss reaching the subject
-# ---------------------------------------------------------------------------------------
-
-
-def test_agreement_gradient_norms_are_bptt_from_the_verb_alone():
-    from course_lib.data import Vocabulary
-    from course_lib.data.corpora import agreement_examples
-
-    examples = agreement_examples(6, 0)
-    vocabulary = Vocabulary.build([ex.sentence for ex in examples], "word")
-    n_y, n_a = len(vocabulary), 5
-    parameters = initialize_rnn_parameters(n_y, n_a, n_y, np.random.default_rng(0), scale=0.5)
-    result = agreement_gradient_norms(parameters, vocabulary, examples)
-    assert result.distance.tolist() == [ex.verb_position - ex.subject_position for ex in examples]
-    assert np.all(result.at_subject > 0) and np.all(result.at_verb > 0)
-
-    # Cross-check one example independently: ŷ at the verb from lm.conditional_probabilities,
-    # ∂L/∂a<verb> = Wyaᵀ (ŷ − y), carried back by the Jacobian product to the subject's step.
-    from course_lib.data import one_hot
-    from course_lib.lm import conditional_probabilities, teacher_forcing_inputs
-
-    ex = examples[0]
-    v = ex.verb_position
-    y_hat = conditional_probabilities(parameters, vocabulary, ex.sentence).distributions[:, v]
-    y = np.zeros(n_y)
-    y[vocabulary.index(ex.verb)] = 1.0
-    da_verb = parameters["Wya"].T @ (y_hat - y)
-    assert result.at_verb[0] == pytest.approx(np.linalg.norm(da_verb), rel=1e-10)
-    index = np.array([vocabulary.encode(ex.sentence, add_eos=True)[: v + 1]])
-    x = one_hot(teacher_forcing_inputs(index), n_y)
-    cell = {k: parameters[k] for k in ("Wax", "Waa", "ba")}
-    _, _, caches = rnn_forward(x, np.zeros((n_a, 1)), cell)
-    subject_column = ex.subject_position + 1  # the step whose input x<t> is the subject
-    J = jacobian_products(caches)[0, v - subject_column]  # ∂a<verb>/∂a<subject step>
-    assert result.at_subject[0] == pytest.approx(np.linalg.norm(J.T @ da_verb), rel=1e-10)
-    with raises("examples"):
-        agreement_gradient_norms(parameters, vocabulary, [])
+    with raises("gradients", "dict"):
+        gradient_angle({}, {})
+    with raises("other['dWaa']"):
+        gradient_angle(g, {"dWaa": None})
+    with raises("gradients['dWaa']", "NaN"):
+        gradient_angle({"dWaa": np.full((2, 2), np.nan)}, g)
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,8 +426,6 @@ def test_figures_replace_what_a_log_axis_cannot_show_with_gaps():
 
 
 def test_gradient_flow_is_bounded_by_sigma_to_the_k_and_clipping_scales_it():
-    from course_lib.widgets.gradients import gradient_flow
-
     r = gradient_flow(0.9, "singular_value", "gaussian", "tanh", T=30, threshold=1e-3)
     assert r["norms"].shape == (30,) and r["norms"][0] == pytest.approx(1.0)
     assert np.all(r["norms"] <= r["bound"] * (1 + 1e-10))
@@ -410,8 +435,49 @@ def test_gradient_flow_is_bounded_by_sigma_to_the_k_and_clipping_scales_it():
     r = gradient_flow(1.2, "spectral_radius", "gaussian", "identity", T=30, threshold=1e6)
     assert r["rho"] == pytest.approx(1.2) and r["scale"] == 1.0
     assert decay_rate(r["norms"][10:]) > 1.0  # explodes
-    with raises("setting"):
-        gradient_flow(1.0, "eigenvalue")
+    same = gradient_flow(1.2, "spectral_radius", "gaussian", "identity", T=30, threshold=1e6)
+    np.testing.assert_array_equal(same["norms"], r["norms"])  # an int seed: the same network every time
+
+
+def test_gradient_flow_runs_bptt_once_and_its_norms_are_the_cores(monkeypatch):
+    from course_lib.gradients import timestep_gradient_norms
+    from course_lib.recurrent import backward_steps
+
+    calls = []
+
+    def counting(*args):
+        calls.append(1)
+        return backward_steps(*args)
+
+    monkeypatch.setattr(dynamics, "backward_steps", counting)
+    r = gradient_flow(1.1, "singular_value", "orthogonal", "tanh", T=20, threshold=0.5, n_a=6, n_x=3, seed=3)
+    assert len(calls) == 1
+    # the same network, rebuilt from the same seed, through the public functions
+    rng = np.random.default_rng(3)
+    W = init_recurrent_weights(6, rng, 1.0, "orthogonal")
+    p = {**initialize_rnn_parameters(3, 6, None, rng, 0.3), "Waa": 1.1 * W}
+    x = rng.standard_normal((3, 1, 20))
+    u = rng.standard_normal(6)
+    da = np.zeros((6, 1, 20))
+    da[:, 0, -1] = u / np.linalg.norm(u)
+    _, _, caches = rnn_forward(x, np.zeros((6, 1)), p)
+    np.testing.assert_allclose(r["norms"], timestep_gradient_norms(da, caches)[::-1], rtol=1e-13)
+    gradients = rnn_backward(da, caches)
+    _, norm = clip_by_norm({k: gradients[k] for k in ("dWax", "dWaa", "dba")}, 0.5)
+    assert r["total_norm"] == pytest.approx(norm, rel=1e-13)
+
+
+@pytest.mark.parametrize("kwargs, argument", [
+    (dict(value=0.0), "value"), (dict(value=None), "value"), (dict(value="1.0"), "value"),
+    (dict(setting="eigenvalue"), "setting"), (dict(kind="uniform"), "kind"),
+    (dict(activation="sigmoid"), "activation"), (dict(T=0), "T"), (dict(T=2.5), "T"),
+    (dict(threshold=-1.0), "threshold"), (dict(n_a=0), "n_a"), (dict(n_x=True), "n_x"),
+    (dict(seed="0"), "seed"), (dict(cell="gruu"), "cell"), (dict(cell=TOY), "Waa"),
+    (dict(value=50.0, T=1000, activation="identity"), "overflow"),
+])
+def test_gradient_flow_refuses_bad_arguments(kwargs, argument):
+    with raises(argument):
+        gradient_flow(**{"value": 0.9, **kwargs})
 
 
 def test_gradient_explorer_rewrites_its_one_figure_in_place():
@@ -427,12 +493,44 @@ def test_gradient_explorer_rewrites_its_one_figure_in_place():
     assert "σ_max(Waa) = 1.30" in fig.layout.title.text
     explorer.T.value = 40
     assert len(fig.data[0].x) == 40
-    explorer.threshold.value = 1e4
-    assert "not clipped" in fig.layout.title.text or "clipped by" in fig.layout.title.text
     json_safe(go_figure(fig))
     snapshot = explorer.snapshot()
     assert len(snapshot.frames) == 21 and len(snapshot.layout.sliders[0].steps) == 21
     json_safe(snapshot)
+
+
+def test_gradient_explorer_title_says_whether_the_gradient_was_clipped():
+    from course_lib.widgets import GradientExplorer
+
+    # σ_max = 0.5 over 5 steps of tanh: ‖g‖ is far below a threshold of 10⁴.
+    explorer = GradientExplorer(value=0.5, kind="orthogonal", activation="tanh", T=5, threshold=1e4)
+    assert explorer.result["total_norm"] < 1e4
+    title = explorer.figure_widget.layout.title.text
+    assert "not clipped" in title and "clipped by" not in title
+    # identity with an orthogonal Waa, σ_max = ρ = 1.5, over 100 steps: ‖g‖ ~ 1.5^100, far above 10⁻².
+    explorer.activation.value = "identity"
+    explorer.value.value = 1.5
+    explorer.T.value = 100
+    explorer.threshold.value = 1e-2
+    assert explorer.result["total_norm"] > 1e10
+    title = explorer.figure_widget.layout.title.text
+    assert "clipped by" in title and "not clipped" not in title
+    np.testing.assert_allclose(explorer.figure_widget.data[1].y, explorer.result["clipped"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, argument", [
+    (dict(T=2000), "T must be from 5 to 100"), (dict(T=47), "T must be one of 5, 10"), (dict(T=None), "T"),
+    (dict(value=3.0), "value must be from 0.5 to 1.5"), (dict(value=None), "value"),
+    (dict(threshold=1e9), "threshold"), (dict(threshold="1"), "threshold"),
+    (dict(setting="eigenvalue"), r"setting must be one of \['singular_value', 'spectral_radius'\]"),
+    (dict(kind=None), "kind"), (dict(activation="sigmoid"), "activation must be one of"),
+    (dict(seed=None), "seed"), (dict(cell=TOY), "Waa"),
+])
+def test_gradient_explorer_refuses_what_its_controls_cannot_show(kwargs, argument):
+    from course_lib.widgets import GradientExplorer
+
+    with pytest.raises(ValueError, match=argument):
+        GradientExplorer(**kwargs)
 
 
 def go_figure(fig):

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from course_lib.gradients import clip, clip_by_norm, global_norm, gradient_check, timestep_gradient_norms
+from course_lib.gradients import clip, clip_by_norm, global_norm, gradient_check, step_norms, timestep_gradient_norms
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_backward, rnn_forward
 
 
@@ -86,6 +86,22 @@ def test_global_norm_does_not_overflow_on_exploding_gradients():
     assert global_norm(gradients) == pytest.approx(1e200 * math.sqrt(12), rel=1e-14)
 
 
+def test_near_the_float64_limit_the_norm_is_inf_and_clipping_still_exact():
+    # ‖g‖ = 2e308 exceeds float64; scaling by max_norm / ‖g‖ would give zeros.
+    gradients = {"dWaa": np.full((2, 2), 1e308)}
+    assert global_norm(gradients) == math.inf
+    clipped, norm = clip_by_norm(gradients, 1.0)
+    assert norm == math.inf
+    np.testing.assert_allclose(clipped["dWaa"], np.full((2, 2), 0.5), rtol=1e-15)
+    assert global_norm(clipped) == pytest.approx(1.0, rel=1e-15)
+    mixed = {"a": np.array([1.5e308]), "b": np.array([[-1.5e308]]), "c": np.array([1.0])}
+    clipped, _ = clip_by_norm(mixed, 2.0)
+    assert clipped["a"][0] == pytest.approx(np.sqrt(2), rel=1e-15) and clipped["b"][0, 0] == pytest.approx(-np.sqrt(2))
+    assert 0 < clipped["c"][0] < 1e-300 or clipped["c"][0] == 0.0  # 1 / 1e308 is tiny, not NaN
+    # just below the limit the norm itself is finite and exact
+    assert global_norm({"g": np.full(10, 1e307)}) == pytest.approx(1e307 * math.sqrt(10), rel=1e-14)
+
+
 def test_clip_by_norm_scales_by_exactly_max_norm_over_norm():
     gradients = make_gradients()
     before = copy_dict(gradients)
@@ -161,6 +177,29 @@ def test_gradient_check_matches_the_relative_error_formula():
     assert gradient_check(lambda t: 7.0, theta, np.zeros(2)) == 0.0
 
 
+def test_gradient_check_says_f_must_return_the_loss_alone():
+    theta = np.random.default_rng(0).standard_normal(3)
+    with raises("f must return the scalar loss alone", "tuple", "lambda t: f(t)[0]"):
+        gradient_check(f_and_grad, theta, f_and_grad(theta)[1])  # (J, gradients), as in notebook 02
+    with raises("f must return the scalar loss alone", "dict"):
+        gradient_check(lambda t: {"J": 1.0}, theta, np.zeros(3))
+    with raises("f(theta)", "str"):
+        gradient_check(lambda t: "1.0", theta, np.zeros(3))
+    with raises("f(theta)"):
+        gradient_check(lambda t: None, theta, np.zeros(3))
+    with raises("f(theta)"):
+        gradient_check(lambda t: True, theta, np.zeros(3))
+    with raises("f", "function"):
+        gradient_check(None, theta, np.zeros(3))
+
+
+def test_an_empty_theta_has_nothing_to_check():
+    with raises("theta", "at least one entry"):
+        gradient_check(lambda t: 0.0, np.zeros((0, 3)), np.zeros((0, 3)))
+    with raises("theta"):
+        gradient_check(lambda t: 0.0, [], [])
+
+
 def test_gradient_check_rejects_bad_arguments():
     theta = np.zeros((2, 3))
     with raises("grad", "(2, 3)"):
@@ -219,7 +258,55 @@ def test_gradient_vanishes_or_explodes_as_powers_of_the_recurrent_weight(w, T_x)
     np.testing.assert_allclose(norms, expected, rtol=1e-13)
 
 
-def test_timestep_gradient_norms_check_da():
+def test_timestep_gradient_norms_check_da_and_caches():
     _, _, _, da, caches = make_sequence()
     with raises("da", "(n_a, m, T_x)", "(4, 2, 6)"):
         timestep_gradient_norms(da[:, :1], caches)
+    with raises("da"):
+        timestep_gradient_norms(None, caches)
+    with raises("da", "NaN"):
+        timestep_gradient_norms(np.full_like(da, np.nan), caches)
+    with raises("caches", "SequenceCache"):
+        timestep_gradient_norms(da, [caches[t] for t in range(len(caches))])
+    with raises("caches", "SequenceCache"):
+        timestep_gradient_norms(da, None)
+
+
+def test_timestep_gradient_norms_of_any_cell_are_finite_differences_of_its_hidden_states():
+    # J = Σ_t da<t> · h<t>. Moving h<t> (the other state held) changes J directly and
+    # through every later step: ∂J/∂h<t>, re-running the driver from step t.
+    from course_lib.recurrent import run_forward
+    from tests.test_architectures import TOY
+
+    rng = np.random.default_rng(4)
+    n_x, n_a, m, T_x = 3, 4, 2, 6
+    p = TOY.initialize(n_x, n_a, None, rng, 0.7)
+    x = rng.standard_normal((n_x, m, T_x))
+    initial = (rng.standard_normal((n_a, m)), rng.standard_normal((n_a, m)))
+    h, caches = run_forward(x, p, TOY, initial)
+    da = rng.standard_normal((n_a, m, T_x))
+    norms = timestep_gradient_norms(da, caches)
+    for t in (0, 3, T_x - 1):
+        state = (caches.h[:, :, t], caches.c[:, :, t])
+
+        def J(h_t):
+            later = np.sum(da[:, :, t + 1:] * run_forward(x[:, :, t + 1:], p, TOY, (h_t, state[1]))[0]) \
+                if t + 1 < T_x else 0.0
+            return np.sum(da[:, :, t] * h_t) + later
+
+        numeric = np.zeros((n_a, m))
+        for i in np.ndindex(n_a, m):
+            e = np.zeros((n_a, m))
+            e[i] = 1e-6
+            numeric[i] = (J(state[0] + e) - J(state[0] - e)) / 2e-6
+        assert norms[t] == pytest.approx(np.linalg.norm(numeric), rel=1e-7)
+
+
+def test_step_norms_do_not_overflow():
+    d = np.full((2, 2, 3), 1e200)
+    d[:, :, 1] = 0.0
+    d[0, 0, 2] = np.inf
+    norms = step_norms(d)
+    assert norms[0] == pytest.approx(2e200, rel=1e-14) and norms[1] == 0.0 and norms[2] == math.inf
+    with raises("d", "(n_a, m, T_x)"):
+        step_norms(np.ones((2, 3)))

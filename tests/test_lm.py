@@ -1,16 +1,23 @@
-"""The RNN language model: exact gradients, the chain rule, and sampling behaviour."""
+"""The recurrent language model: exact gradients (by the one-hot lookup and by the dense
+path), the chain rule, the hidden states, sampling behaviour, and bad input answered."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from course_lib.data.vocab import EOS, Vocabulary
+from course_lib import activations
+from course_lib.data.vocab import EOS, Vocabulary, one_hot
 from course_lib.gradients import gradient_check
 from course_lib.lm import (
+    check_lm_parameters,
     conditional_probabilities,
+    hidden_states,
+    lm_forward,
     lm_loss_and_gradients,
     lm_step,
+    log_probabilities,
     mean_token_loss,
     next_token_distribution,
     sample,
@@ -18,7 +25,14 @@ from course_lib.lm import (
     softmax_with_temperature,
     teacher_forcing_inputs,
 )
-from course_lib.rnn import initialize_rnn_parameters
+from course_lib.recurrent import cell_names, get_cell, matmul_steps, one_hot_matmul, one_hot_outer_sum, outer_sum
+from course_lib.rnn import initialize_rnn_parameters, rnn_forward
+
+# The RNN without its one-hot shortcut: the language model then builds one-hot x and runs
+# the cell's own dense backward. Both paths must give the same numbers.
+DENSE_RNN = dataclasses.replace(get_cell("rnn"), name="rnn (dense)", one_hot_input_term=None,
+                                one_hot_parameter_gradients=None)
+CELLS = [pytest.param("rnn", id="lookup"), pytest.param(DENSE_RNN, id="dense")]
 
 CORPUS = ["abc", "abd", "ba", "cab", "dd"]
 
@@ -43,16 +57,100 @@ def test_teacher_forcing_inputs_start_with_zero_and_shift():
     np.testing.assert_array_equal(x, [[-1, 2, 3, 4], [-1, 5, 1, -1], [-1, 4, 2, 1]])
 
 
+@pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("name", ["Wax", "Waa", "ba", "Wya", "by"])
-def test_gradients_match_finite_differences(name):
+def test_gradients_match_finite_differences(name, cell):
     p = _parameters(6, seed=1)
     batch = _batch()
-    _, gradients = lm_loss_and_gradients(p, batch)
+    _, gradients = lm_loss_and_gradients(p, batch, cell=cell)
+    assert list(gradients) == ["dWax", "dWaa", "dba", "dWya", "dby"]
 
     def loss(theta):
-        return lm_loss_and_gradients({**p, name: theta}, batch)[0]
+        return lm_loss_and_gradients({**p, name: theta}, batch, cell=cell)[0]
 
     assert gradient_check(loss, p[name], gradients["d" + name], epsilon=1e-6) < 1e-7
+
+
+@pytest.mark.parametrize("name", cell_names())
+def test_every_registered_cell_is_a_language_model(name, vocab):
+    """Loss and gradients, sampling and one step, for every cell of the recurrent core."""
+    cell = get_cell(name)
+    p = cell.initialize(len(vocab), 4, len(vocab), np.random.default_rng(2), 0.5)
+    batch = _batch()
+    _, gradients = lm_loss_and_gradients(p, batch, cell=name)
+    assert set(gradients) == {"d" + k for k in p}
+    for k in p:
+        error = gradient_check(lambda th: lm_loss_and_gradients({**p, k: th}, batch, cell=name)[0],
+                               p[k], gradients["d" + k], epsilon=1e-5)
+        assert error < 1e-7, (name, k, error)
+    drawn = sample(p, vocab, 0, cell=name, max_length=6)
+    np.testing.assert_allclose(drawn.distributions[:, 0], next_token_distribution(p, vocab, "", cell=name))
+    states = tuple(np.zeros((4, 1)) for _ in cell.states)
+    _, z = lm_step(p, states if len(states) > 1 else states[0], np.zeros((len(vocab), 1)), cell=name)
+    np.testing.assert_allclose(softmax_with_temperature(z)[:, 0], drawn.distributions[:, 0], rtol=1e-12)
+
+
+def test_the_one_hot_lookup_and_the_dense_path_agree():
+    p = _parameters(6, seed=7)
+    batch = _batch()
+    J, g = lm_loss_and_gradients(p, batch)
+    J_dense, g_dense = lm_loss_and_gradients(p, batch, cell=DENSE_RNN)
+    assert J == pytest.approx(J_dense, rel=1e-13)
+    for k in g:
+        np.testing.assert_allclose(g[k], g_dense[k], rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(hidden_states(p, batch), hidden_states(p, batch, cell=DENSE_RNN), rtol=1e-13)
+
+
+@pytest.mark.parametrize("gather_below", [0.0, 2.0], ids=["every step", "real tokens only"])
+def test_the_output_layer_on_every_step_or_on_the_tokens_alone_gives_the_same(monkeypatch, gather_below):
+    """With much padding the output layer runs on the real tokens only; the numbers are the same."""
+    import course_lib.lm
+
+    p, batch = _parameters(6, seed=11), _batch()
+    mask = batch >= 0
+    mask[2, 0] = False
+    J_ref, g_ref = lm_loss_and_gradients(p, batch, mask, cell=DENSE_RNN)
+    monkeypatch.setattr(course_lib.lm._Columns, "GATHER_BELOW", gather_below)
+    J, g = lm_loss_and_gradients(p, batch, mask)
+    assert J == pytest.approx(J_ref, rel=1e-13)
+    for k in g:
+        np.testing.assert_allclose(g[k], g_ref[k], rtol=1e-11, atol=1e-14)
+    err = gradient_check(lambda th: lm_loss_and_gradients({**p, "Waa": th}, batch, mask)[0], p["Waa"], g["dWaa"],
+                         epsilon=1e-6)
+    assert err < 1e-7
+
+
+def test_one_hot_products_are_the_dense_products():
+    """A one-hot x times W is a column of W; dz xᵀ summed is a scatter-add into columns."""
+    rng = np.random.default_rng(3)
+    indices = rng.integers(-1, 7, (4, 5))  # −1: the zero input
+    W, b, dz = rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), rng.standard_normal((3, 4, 5))
+    x = one_hot(indices, 7)
+    np.testing.assert_array_equal(one_hot_matmul(W, indices), matmul_steps(W, x))
+    np.testing.assert_array_equal(one_hot_matmul(W, indices, b), matmul_steps(W, x) + b[:, :, None])
+    np.testing.assert_array_equal(one_hot_matmul(W, indices[:, 0], b), W @ x[:, :, 0] + b)  # one step
+    np.testing.assert_allclose(one_hot_outer_sum(dz, indices, 7), outer_sum(dz, x), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(one_hot_outer_sum(dz[:, :, 0], indices[:, 0], 7), dz[:, :, 0] @ x[:, :, 0].T,
+                               rtol=1e-13, atol=1e-15)
+
+
+def test_hidden_states_are_the_rnn_on_the_teacher_forced_inputs():
+    p = _parameters(6, seed=8)
+    batch = _batch()
+    x = one_hot(teacher_forcing_inputs(batch), 6)
+    a, _, _ = rnn_forward(x, np.zeros((5, 3)), {k: p[k] for k in ("Wax", "Waa", "ba")})
+    np.testing.assert_allclose(hidden_states(p, batch), a, rtol=1e-13, atol=1e-15)
+    caches = lm_forward(p, batch)
+    np.testing.assert_array_equal(caches.x, x)  # the public caches keep the real one-hot inputs
+    np.testing.assert_array_equal(caches.state("a"), hidden_states(p, batch))
+
+
+def test_log_probabilities_are_the_log_softmax_of_the_logits():
+    p = _parameters(6, seed=9)
+    batch = _batch()
+    a = hidden_states(p, batch)
+    z = np.einsum("ya,amt->ymt", p["Wya"], a) + p["by"][:, :, None]
+    np.testing.assert_allclose(log_probabilities(p, batch), activations.log_softmax(z), rtol=1e-12, atol=1e-13)
 
 
 def test_gradients_with_an_explicit_mask_match_finite_differences():
@@ -244,8 +342,8 @@ def test_vocabulary_must_fit_the_model(vocab):
 
 def test_parameters_must_share_one_vocabulary():
     p = _parameters(6)
-    p["Wya"] = np.zeros((7, 5))
-    with pytest.raises(ValueError, match="Wya"):
+    p["Wya"], p["by"] = np.zeros((7, 5)), np.zeros((7, 1))
+    with pytest.raises(ValueError, match=r'Wya.*n_y = n_x = 6'):
         lm_loss_and_gradients(p, _batch())
 
 
@@ -259,3 +357,142 @@ def test_bad_batches_are_named(batch, name):
 def test_mask_on_padding_is_rejected():
     with pytest.raises(ValueError, match="mask"):
         lm_loss_and_gradients(_parameters(6), _batch(), np.ones((3, 4), dtype=bool))
+
+
+# ---------------------------------------------------------------------------------------
+# Bad input, answered at the door
+# ---------------------------------------------------------------------------------------
+
+
+def test_check_lm_parameters_returns_float64_copies_and_names_problems(vocab):
+    p = _parameters(len(vocab))
+    checked = check_lm_parameters(p, vocab)
+    assert set(checked) == set(p) and all(v.dtype == np.float64 for v in checked.values())
+    with pytest.raises(ValueError, match=r"missing \['Wya', 'by'\].*output layer"):
+        check_lm_parameters({k: p[k] for k in ("Wax", "Waa", "ba")})
+    with pytest.raises(ValueError, match="dWaa"):
+        check_lm_parameters({**p, "dWaa": p["Waa"]})  # a gradient mixed in
+    with pytest.raises(ValueError, match="vocabulary"):
+        check_lm_parameters(p, ["a", "b"])
+    with pytest.raises(ValueError, match="cell must be one of"):
+        check_lm_parameters(p, cell="transformer")
+
+
+@pytest.mark.parametrize("call", [
+    lambda p, v: sample(p, v, 0),
+    lambda p, v: next_token_distribution(p, v, "a"),
+    lambda p, v: lm_step(p, np.zeros((5, 1)), np.zeros((len(v), 1))),
+    lambda p, v: sequence_log_probability(p, v, "ab"),
+    lambda p, v: lm_loss_and_gradients(p, _batch()),
+], ids=["sample", "next_token_distribution", "lm_step", "sequence_log_probability", "lm_loss_and_gradients"])
+@pytest.mark.parametrize("key, bad", [
+    ("by", lambda p: p["by"][:, 0]),  # shape (n_y,): would broadcast into a wrong distribution
+    ("Wya", lambda p: p["Wya"][:, :-1]),
+    ("Waa", lambda p: np.full(p["Waa"].shape, np.nan)),
+    ("ba", lambda p: p["ba"].astype(complex)),
+    ("Wax", lambda p: "weights"),
+])
+def test_every_path_checks_every_parameter(vocab, call, key, bad):
+    p = _parameters(len(vocab))
+    with pytest.raises(ValueError, match=key):
+        call({**p, key: bad(p)}, vocab)
+
+
+def test_no_hidden_units_is_refused(vocab):
+    p = initialize_rnn_parameters(len(vocab), 1, len(vocab), 0)
+    empty = {"Wax": np.zeros((0, len(vocab))), "Waa": np.zeros((0, 0)), "ba": np.zeros((0, 1)),
+             "Wya": np.zeros((len(vocab), 0)), "by": p["by"]}
+    with pytest.raises(ValueError, match="Wax"):
+        sample(empty, vocab, 0)
+    with pytest.raises(ValueError, match="Wax"):
+        lm_loss_and_gradients(empty, _batch())
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(temperature="0.5"), "temperature"), (dict(temperature=True), "temperature"),
+    (dict(greedy="no"), "greedy"), (dict(greedy=1), "greedy"), (dict(max_length=True), "max_length"),
+    (dict(max_length="5"), "max_length"), (dict(prefix=3), "prefix"), (dict(rng=1.5), "rng"),
+])
+def test_strings_and_bools_are_not_taken_as_numbers(vocab, kwargs, name):
+    args = dict(rng=0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        sample(_parameters(len(vocab)), vocab, **args)
+
+
+def test_greedy_may_have_no_rng_but_a_given_rng_is_checked(vocab):
+    p = _parameters(len(vocab))
+    assert sample(p, vocab, None, greedy=True).tokens == sample(p, vocab, 3, greedy=True).tokens
+    with pytest.raises(ValueError, match="rng"):
+        sample(p, vocab, None)  # drawing needs one
+    with pytest.raises(ValueError, match="rng"):
+        sample(p, vocab, "seed", greedy=True)
+
+
+@pytest.mark.parametrize("bad", [np.array([2, 3]), np.array([[2.0, 3.0]]), np.array([[True, False]]),
+                                 np.array([[2, -2]]), np.array([[2, -1, 3]]), np.zeros((1, 0), int), "abc", None])
+def test_teacher_forcing_inputs_checks_its_indices(bad):
+    with pytest.raises(ValueError, match="batch_indices"):
+        teacher_forcing_inputs(bad)
+
+
+def test_padding_must_come_after_the_sentence():
+    with pytest.raises(ValueError, match="padding.*row 1"):
+        lm_loss_and_gradients(_parameters(6), np.array([[2, 3, 1], [4, -1, 1]]))
+
+
+@pytest.mark.parametrize("mask, name", [(np.ones((3, 3), bool), "mask"), (np.full((3, 4), 0.5), "mask"),
+                                        ("all", "mask"), (np.ones((3, 4, 1), bool), "mask")])
+def test_bad_masks_are_named(mask, name):
+    with pytest.raises(ValueError, match=name):
+        lm_loss_and_gradients(_parameters(6), _batch(), mask)
+
+
+def test_an_integer_mask_of_zeros_and_ones_is_a_mask():
+    p, batch = _parameters(6), _batch()
+    mask = (batch >= 0).astype(int)
+    mask[0, 0] = 0
+    J, _ = lm_loss_and_gradients(p, batch, mask)
+    assert J == pytest.approx(lm_loss_and_gradients(p, batch, mask.astype(bool))[0], rel=1e-15)
+
+
+def test_a_mask_that_keeps_nothing_gives_zero():
+    J, gradients = lm_loss_and_gradients(_parameters(6), _batch(), np.zeros((3, 4), bool))
+    assert J == 0.0 and all(not np.any(g) for g in gradients.values())
+
+
+def test_lm_step_checks_its_states(vocab):
+    p = _parameters(len(vocab))
+    with pytest.raises(ValueError, match="a_prev"):
+        lm_step(p, np.zeros((4, 1)), np.zeros((len(vocab), 1)))
+    with pytest.raises(ValueError, match="xt"):
+        lm_step(p, np.zeros((5, 1)), np.zeros((len(vocab) + 1, 1)))
+    with pytest.raises(ValueError, match="a_prev"):
+        lm_step(p, np.zeros((5, 2)), np.zeros((len(vocab), 1)))  # xt defines m = 1
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda p, v: mean_token_loss(p, v, "abc"), "sentences"),
+    (lambda p, v: mean_token_loss(p, v, []), "sentences"),
+    (lambda p, v: mean_token_loss(p, v, ["ab"], batch_size=0), "batch_size"),
+    (lambda p, v: mean_token_loss(p, v, ["ab"], batch_size=2.0), "batch_size"),
+    (lambda p, v: conditional_probabilities(p, v, 42), "text"),
+    (lambda p, v: hidden_states(p, [[0.5]]), "batch_indices"),
+    (lambda p, v: log_probabilities(p, np.array([[len(v)]])), "batch_indices"),
+])
+def test_other_bad_arguments_are_named(vocab, call, name):
+    with pytest.raises(ValueError, match=name):
+        call(_parameters(len(vocab)), vocab)
+
+
+def test_lm_functions_do_not_modify_their_inputs(vocab):
+    p = _parameters(len(vocab))
+    before = {k: v.copy() for k, v in p.items()}
+    batch = _batch()
+    for f in (lambda: hidden_states(p, batch), lambda: log_probabilities(p, batch), lambda: sample(p, vocab, 1),
+              lambda: lm_step(p, np.zeros((5, 1)), np.zeros((len(vocab), 1))),
+              lambda: mean_token_loss(p, vocab, CORPUS)):
+        f()
+    for k in p:
+        np.testing.assert_array_equal(p[k], before[k])
+    np.testing.assert_array_equal(batch, _batch())

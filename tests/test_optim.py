@@ -1,22 +1,23 @@
-"""SGD and Adam: the update rules, purity (inputs untouched), and argument checks."""
+"""SGD and Adam: the update rules, purity (inputs untouched), strict gradient keys,
+models of several parts, one Adam per model, and argument checks."""
 
 import math
 
 import numpy as np
 import pytest
 
-from course_lib.optim import SGD, Adam, make_optimizer
+from course_lib.optim import SGD, Adam, gradient_pairs, make_optimizer, rebuild
 
 
 def _problem(seed=0):
     rng = np.random.default_rng(seed)
-    parameters = {"Wax": rng.standard_normal((3, 4)), "ba": rng.standard_normal((3, 1)), "frozen": np.ones(2)}
-    gradients = {"dWax": rng.standard_normal((3, 4)), "dba": rng.standard_normal((3, 1)), "dx": np.ones(5)}
+    parameters = {"Wax": rng.standard_normal((3, 4)), "ba": rng.standard_normal((3, 1))}
+    gradients = {"dWax": rng.standard_normal((3, 4)), "dba": rng.standard_normal((3, 1))}
     return parameters, gradients
 
 
 def _copies(d):
-    return {k: v.copy() for k, v in d.items()}
+    return {k: (_copies(v) if isinstance(v, dict) else v.copy()) for k, v in d.items()}
 
 
 def test_sgd_step_is_w_minus_alpha_dw():
@@ -24,7 +25,6 @@ def test_sgd_step_is_w_minus_alpha_dw():
     new = SGD(0.1).step(parameters, gradients)
     np.testing.assert_allclose(new["Wax"], parameters["Wax"] - 0.1 * gradients["dWax"])
     np.testing.assert_allclose(new["ba"], parameters["ba"] - 0.1 * gradients["dba"])
-    np.testing.assert_array_equal(new["frozen"], parameters["frozen"])  # no gradient: unchanged
     assert list(new) == list(parameters)
 
 
@@ -53,8 +53,9 @@ def test_adam_first_step_moves_each_weight_by_about_the_learning_rate():
     np.testing.assert_allclose(np.abs(new["Wax"] - parameters["Wax"]), 0.01, rtol=1e-5)
 
 
-@pytest.mark.parametrize("optimizer", [SGD(0.1), Adam(0.1)], ids=["sgd", "adam"])
-def test_optimisers_do_not_modify_their_inputs(optimizer):
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Adam(0.1)], ids=["sgd", "adam"])
+def test_optimisers_do_not_modify_their_inputs(make):
+    optimizer = make()
     parameters, gradients = _problem()
     p0, g0 = _copies(parameters), _copies(gradients)
     new = optimizer.step(parameters, gradients)
@@ -69,30 +70,97 @@ def test_optimisers_do_not_modify_their_inputs(optimizer):
 
 
 @pytest.mark.parametrize("cls", [SGD, Adam])
-@pytest.mark.parametrize("bad", [0, -0.1, math.nan, math.inf, "fast"])
+@pytest.mark.parametrize("bad", [0, -0.1, math.nan, math.inf, "fast", "0.5", True, None])
 def test_bad_learning_rate_is_named(cls, bad):
     with pytest.raises(ValueError, match="learning_rate"):
         cls(bad)
 
 
 @pytest.mark.parametrize("kwargs, name", [(dict(beta1=1.0), "beta1"), (dict(beta2=-0.1), "beta2"),
-                                          (dict(epsilon=0), "epsilon")])
+                                          (dict(epsilon=0), "epsilon"), (dict(beta1="0.9"), "beta1"),
+                                          (dict(beta2=True), "beta2")])
 def test_bad_adam_hyper_parameters_are_named(kwargs, name):
     with pytest.raises(ValueError, match=name):
         Adam(0.01, **kwargs)
 
 
-def test_gradient_of_the_wrong_shape_is_named():
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_gradient_of_the_wrong_shape_is_named(cls):
     parameters, gradients = _problem()
     gradients["dWax"] = np.zeros((4, 3))
     with pytest.raises(ValueError, match="dWax"):
-        SGD(0.1).step(parameters, gradients)
+        cls(0.1).step(parameters, gradients)
 
 
-def test_gradients_without_any_parameter_key_are_rejected():
-    parameters, _ = _problem()
-    with pytest.raises(ValueError, match="gradients"):
-        Adam(0.1).step(parameters, {"dx": np.zeros(3)})
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_misspelt_gradient_key_is_named_not_skipped(cls):
+    """A weight whose gradient key is misspelt would never be updated: that raises."""
+    parameters, gradients = _problem()
+    gradients["dwax"] = gradients.pop("dWax")
+    with pytest.raises(ValueError, match=r"\['dwax'\] have no parameter.*\['dWax'\] are missing"):
+        cls(0.1).step(parameters, gradients)
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_every_parameter_needs_its_gradient_and_nothing_else(cls):
+    parameters, gradients = _problem()
+    with pytest.raises(ValueError, match=r"\['dba'\] are missing"):
+        cls(0.1).step(parameters, {"dWax": gradients["dWax"]})
+    with pytest.raises(ValueError, match=r"\['dx'\] have no parameter.*only_parameter_gradients"):
+        cls(0.1).step(parameters, {**gradients, "dx": np.zeros(3)})  # a backward's dict, unfiltered
+
+
+@pytest.mark.parametrize("bad_parameters, bad_gradients, name", [
+    ("Wax", {}, "parameters"), ({}, {}, "parameters"), ({"W": np.ones(2)}, [np.ones(2)], "gradients"),
+    ({"W": np.ones(2)}, {"dW": "fast"}, "dW"), ({"W": np.ones(2)}, {"dW": np.ones(2) * 1j}, "dW"),
+])
+def test_bad_dicts_are_named(bad_parameters, bad_gradients, name):
+    with pytest.raises(ValueError, match=name):
+        SGD(0.1).step(bad_parameters, bad_gradients)
+
+
+def test_one_adam_refuses_a_second_model():
+    """Adam's moments belong to the model it first updated; mixing two models would mix them."""
+    adam = Adam(0.1)
+    parameters, gradients = _problem()
+    adam.step(parameters, gradients)
+    other = {"Wax": np.zeros((5, 4)), "ba": np.zeros((5, 1))}
+    with pytest.raises(ValueError, match="one Adam per model"):
+        adam.step(other, {"dWax": np.ones((5, 4)), "dba": np.ones((5, 1))})
+    with pytest.raises(ValueError, match="one Adam per model"):
+        adam.step({**parameters, "Waa": np.zeros((3, 3))}, {**gradients, "dWaa": np.ones((3, 3))})
+    assert adam.t == 1  # the refused steps changed nothing
+    adam.step(parameters, gradients)  # its own model still works
+    assert adam.t == 2
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_model_of_several_parts(cls):
+    """{"encoder": {...}, "decoder": {...}}: each part's gradients under the same part name."""
+    enc, g_enc = _problem(1)
+    dec, g_dec = _problem(2)
+    parameters = {"encoder": enc, "decoder": dec}
+    gradients = {"encoder": g_enc, "decoder": g_dec}
+    new = cls(0.1).step(parameters, gradients)
+    one_enc, one_dec = cls(0.1).step(enc, g_enc), cls(0.1).step(dec, g_dec)  # the same as one optimiser each
+    for k in enc:
+        np.testing.assert_allclose(new["encoder"][k], one_enc[k], rtol=1e-15)
+        np.testing.assert_allclose(new["decoder"][k], one_dec[k], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"gradients\['decoder'\].*\['dba'\] are missing"):
+        cls(0.1).step(parameters, {"encoder": g_enc, "decoder": {"dWax": g_dec["dWax"]}})
+    with pytest.raises(ValueError, match=r"\['decoder'\] are missing"):
+        cls(0.1).step(parameters, {"encoder": g_enc})
+
+
+def test_gradient_pairs_and_rebuild():
+    enc, g_enc = _problem(1)
+    parameters = {"encoder": enc, "by": np.ones((2, 1))}
+    gradients = {"encoder": g_enc, "dby": np.zeros((2, 1))}
+    pairs = gradient_pairs(parameters, gradients)
+    assert [path for path, _, _ in pairs] == [("encoder", "Wax"), ("encoder", "ba"), ("by",)]
+    rebuilt = rebuild(parameters, {path: dW for path, _, dW in pairs}, gradient=True)
+    assert set(rebuilt) == {"encoder", "dby"} and set(rebuilt["encoder"]) == {"dWax", "dba"}
+    np.testing.assert_array_equal(rebuilt["encoder"]["dWax"], g_enc["dWax"])
 
 
 def test_make_optimizer():
@@ -100,7 +168,9 @@ def test_make_optimizer():
     assert make_optimizer("sgd", 0.2).learning_rate == 0.2
     adam = Adam(0.3)
     assert make_optimizer(adam, None) is adam
-    with pytest.raises(ValueError, match="optimizer"):
-        make_optimizer("rmsprop", 0.1)
-    with pytest.raises(ValueError, match="learning_rate"):
-        make_optimizer("sgd", -1)
+    for bad in ("rmsprop", 3, None, ["adam"]):
+        with pytest.raises(ValueError, match=r"optimizer must be one of \['adam', 'sgd'\]"):
+            make_optimizer(bad, 0.1)
+    for bad in (-1, True, "0.1"):
+        with pytest.raises(ValueError, match="learning_rate"):
+            make_optimizer("sgd", bad)

@@ -63,3 +63,63 @@ def test_missing_output_layer_is_named():
     parameters = initialize_rnn_parameters(3, 2, None, np.random.default_rng(0))
     with pytest.raises(ValueError, match="Wya"):
         tagger_predict(parameters, np.zeros((3, 1, 2)))
+
+
+def test_any_cell_carries_the_tagger_with_its_own_output_layer():
+    from tests.test_architectures import TOY
+
+    rng = np.random.default_rng(2)
+    parameters = TOY.initialize(5, 3, 1, rng, 0.6)  # Wc, bc and the output layer Wy, by
+    x = rng.standard_normal((5, 2, 4))
+    y = (rng.random((1, 2, 4)) > 0.5).astype(float)
+    mask = np.array([[True] * 4, [True, True, False, False]])
+    J, gradients = tagger_loss_and_gradients(parameters, x, y, mask, cell=TOY)
+    assert list(gradients) == ["dWc", "dbc", "dWy", "dby"]
+    for name in parameters:
+        error = gradient_check(
+            lambda th: tagger_loss_and_gradients({**parameters, name: th}, x, y, mask, cell=TOY)[0],
+            parameters[name], gradients["d" + name], 1e-5)
+        assert error < 1e-7, name
+    y_hat = tagger_predict(parameters, x, cell=TOY)
+    assert y_hat.shape == (1, 2, 4) and np.all((0 < y_hat) & (y_hat < 1))
+
+
+def test_the_rnn_tagger_is_rnn_forward_then_a_sigmoid():
+    from course_lib.activations import sigmoid
+    from course_lib.rnn import rnn_forward
+
+    rng = np.random.default_rng(3)
+    parameters = initialize_rnn_parameters(4, 3, 1, rng, scale=0.6)
+    x = rng.standard_normal((4, 2, 5))
+    cell = {k: parameters[k] for k in ("Wax", "Waa", "ba")}
+    a, _, _ = rnn_forward(x, np.zeros((3, 2)), cell)
+    expected = sigmoid(np.einsum("ya,amt->ymt", parameters["Wya"], a) + parameters["by"][:, :, None])
+    np.testing.assert_allclose(tagger_predict(parameters, x), expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("change, argument", [
+    (lambda p, x, y: (p, None, y), "x"),
+    (lambda p, x, y: (p, x[:5], y), "x"),  # n_x = 5 instead of 6
+    (lambda p, x, y: (p, np.where(x > 0, np.nan, x), y), "x"),
+    (lambda p, x, y: (None, x, y), "parameters"),
+    (lambda p, x, y: ({**p, "by": np.zeros((1,))}, x, y), 'parameters["by"]'),
+    (lambda p, x, y: ({k: v for k, v in p.items() if k != "by"}, x, y), "by"),
+    (lambda p, x, y: (p, x, y[:, :1]), "y"),
+    (lambda p, x, y: (p, x, None), "y"),
+    (lambda p, x, y: (p, x, 2 * y), "y"),
+])
+def test_bad_input_is_refused_naming_the_argument(change, argument):
+    rng = np.random.default_rng(0)
+    parameters = initialize_rnn_parameters(6, 3, 1, rng, scale=0.6)
+    x = rng.standard_normal((6, 2, 5))
+    y = (rng.random((1, 2, 5)) > 0.5).astype(float)
+    p, x, y = change(parameters, x, y)
+    with pytest.raises(ValueError, match=argument.replace("[", r"\[").replace("]", r"\]")):
+        tagger_loss_and_gradients(p, x, y)
+    if y is not None and np.shape(y) == (1, 2, 5) and np.all((y == 0) | (y == 1)):
+        with pytest.raises(ValueError, match=argument.replace("[", r"\[").replace("]", r"\]")):
+            tagger_predict(p, x)
+    with pytest.raises(ValueError, match="cell"):
+        tagger_predict(parameters, x if np.shape(x) == (6, 2, 5) else np.zeros((6, 2, 5)), cell="rnn2")
+    with pytest.raises(ValueError, match="mask"):
+        tagger_loss_and_gradients(parameters, np.zeros((6, 2, 5)), np.zeros((1, 2, 5)), mask=np.ones((2, 4), bool))

@@ -9,6 +9,7 @@ replacing the layout's ``shapes`` and ``annotations``.
 
 import plotly.graph_objects as go
 
+from course_lib._validate import check_positive_int
 from course_lib.architectures import ARCHITECTURES, check_lengths
 from course_lib.viz.theme import GATE_COLORS, LAYOUT
 
@@ -196,9 +197,11 @@ def unrolled_diagram(name, T_x, T_y, height=340):
 
     Derived in notebooks/03_architectures.ipynb, "All five side by side"
     """
+    layout = diagram_layout(name, T_x, T_y)  # checks name, T_x and T_y
+    height = check_positive_int("height", height)
     fig = go.Figure()
     fig.update_layout(**LAYOUT)
     fig.update_layout(height=height, margin=dict(l=SIDE_MARGIN, r=SIDE_MARGIN, t=70, b=10), showlegend=False,
                       plot_bgcolor="white", dragmode=False)
-    fig.update_layout(diagram_layout(name, T_x, T_y))
+    fig.update_layout(layout)
     return fig

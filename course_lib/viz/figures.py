@@ -6,6 +6,13 @@ Each takes arrays (and labels in the course's notation) and returns a ``go.Figur
 import numpy as np
 import plotly.graph_objects as go
 
+from course_lib._validate import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+)
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, HIGHLIGHT, LAYOUT
 
 
@@ -13,15 +20,67 @@ def _layout(title, height, **extra):
     return {**LAYOUT, "title": {**LAYOUT["title"], "text": title}, "height": height, **extra}
 
 
+# ---------------------------------------------------------------------------------------
+# Argument checks shared by the builders (arrays, labels, steps)
+# ---------------------------------------------------------------------------------------
+
+
+def matrix_values(name, values, finite=True):
+    """``values`` as a float64 array (rows, cols), at least 1 × 1; finite unless told.
+
+    A heatmap cannot show NaN or inf (nor send them to a FigureWidget): they are refused
+    with a ValueError naming ``name``, not drawn as something else.
+    """
+    values = as_float_array(name, values, finite=finite)
+    if values.ndim != 2 or 0 in values.shape:
+        raise ValueError(f"{name} must be a 2-D array (rows, cols) with at least one entry, got shape {values.shape}")
+    return values
+
+
+def labels_list(name, labels, n, default):
+    """``labels`` as a list of ``n`` distinct labels (``default`` when None), else ValueError.
+
+    Distinct: a category axis draws two equal labels as one row or column.
+    """
+    if labels is None:
+        return list(default)
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise ValueError(f"{name} must be a list of {n} labels, got {type(labels).__name__}")
+    labels = list(labels)
+    if len(labels) != n:
+        raise ValueError(f"{name} must hold {n} labels, one per entry, got {len(labels)}")
+    if any(label is None for label in labels):
+        raise ValueError(f"{name} must not hold None")
+    if len(set(map(str, labels))) != n:
+        raise ValueError(f"{name} must be distinct (a category axis merges equal labels), got {labels}")
+    return labels
+
+
+def step_index(name, t, n_steps):
+    """``t`` as an int in [0, n_steps), else ValueError naming ``name``."""
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or not 0 <= t < n_steps:
+        raise ValueError(f"{name} must be an integer step in [0, {n_steps}), got {t!r}")
+    return int(t)
+
+
+def _height(height, default):
+    return default if height is None else check_positive_int("height", height)
+
+
 def heatmap_z(values, visible_steps=None):
     """Heatmap data as nested lists, columns from ``visible_steps`` on left blank.
 
-    Blank cells are ``None`` rather than NaN: NaN is not valid JSON and breaks a
-    FigureWidget's messages to the browser.
+    Args:
+        values: array (rows, cols), finite.
+        visible_steps: None (every column) or the number of columns shown, 0 ... cols.
+    Returns:
+        list of rows; blank cells are ``None`` rather than NaN: NaN is not valid JSON and
+        breaks a FigureWidget's messages to the browser.
     """
-    values = np.asarray(values, dtype=np.float64)
+    values = matrix_values("values", values)
     if visible_steps is None:
         return values.tolist()
+    visible_steps = check_positive_int("visible_steps", visible_steps, minimum=0, maximum=values.shape[1])
     return [[v if j < visible_steps else None for j, v in enumerate(row)] for row in values.tolist()]
 
 
@@ -30,31 +89,31 @@ def matrix_heatmap(values, row_labels=None, col_labels=None, title="", scale="si
     """A matrix as a heatmap (weights, a one-hot matrix, a Jacobian ...).
 
     Args:
-        values: array (rows, cols).
-        row_labels, col_labels: tick labels (default: indices).
+        values: array (rows, cols), finite (NaN or inf raise ValueError).
+        row_labels, col_labels: distinct tick labels, one per row / column (default: indices).
         scale: "signed" (diverging, symmetric around 0) or "unit" (values in [0, 1]).
-        zmax: colour range bound; default 1 for "unit", max |value| for "signed".
+        zmax: colour range bound > 0; default 1 for "unit", max |value| for "signed".
+        height: pixels (default: grows with the rows).
+    Returns:
+        go.Figure with one heatmap trace.
     """
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 2:
-        raise ValueError(f"values must be a 2-D array (rows, cols), got shape {values.shape}")
+    values = matrix_values("values", values)
     rows, cols = values.shape
-    row_labels = list(row_labels) if row_labels is not None else list(range(rows))
-    col_labels = list(col_labels) if col_labels is not None else list(range(cols))
+    row_labels = labels_list("row_labels", row_labels, rows, range(rows))
+    col_labels = labels_list("col_labels", col_labels, cols, range(cols))
+    scale = check_choice("scale", scale, ("signed", "unit"))
+    zmax = None if zmax is None else check_positive_float("zmax", zmax)
     if scale == "unit":
         zmin, zmax = 0.0, 1.0 if zmax is None else zmax
-    elif scale == "signed":
+    else:
         zmax = float(np.max(np.abs(values))) or 1.0 if zmax is None else zmax
         zmin = -zmax
-    else:
-        raise ValueError(f"scale must be 'signed' or 'unit', got {scale!r}")
     heat = go.Heatmap(
-        z=heatmap_z(values), x=col_labels, y=row_labels, zmin=zmin, zmax=zmax,
+        z=values.tolist(), x=col_labels, y=row_labels, zmin=zmin, zmax=zmax,
         colorscale=COLORSCALES[scale], xgap=1, ygap=1,
         hovertemplate="%{y}, %{x}: %{z:.3f}<extra></extra>",
     )
-    height = height or min(1000, 140 + 22 * rows)
-    fig = go.Figure(heat, layout=_layout(title, height))
+    fig = go.Figure(heat, layout=_layout(title, _height(height, min(1000, 140 + 22 * rows))))
     fig.update_xaxes(title_text=x_title, type="category", side="bottom")
     # Category axes thin their labels when crowded; list them all so every row is named.
     fig.update_yaxes(title_text=y_title, type="category", autorange="reversed",
@@ -66,33 +125,71 @@ def step_heatmap(values, t, row_labels=None, step_labels=None, title="", scale="
                  zmax=None, y_title="", reveal=True, height=None):
     """A vector per timestep (columns = t) with step ``t`` outlined.
 
-    With ``reveal``, columns after ``t`` are blank: what the network has read so far.
+    With ``reveal``, columns after ``t`` are covered (``unread_mask``): what the network
+    has read so far. The heatmap holds every column from the start, so that moving to
+    another step only moves two shapes (``step_shapes``), however long the sequence.
 
     Args:
-        values: array (n, T) — e.g. x as (n_x, T_x), a as (n_a, T_x).
-        t: 0-based step to outline.
-        step_labels: x tick labels, default "1".."T" (the course counts steps from 1).
+        values: array (n, T), finite — e.g. x as (n_x, T_x), a as (n_a, T_x).
+        t: 0-based step to outline, 0 ... T − 1.
+        step_labels: x tick labels, T distinct ones; default "1".."T" (the course counts
+            steps from 1).
+    Returns:
+        go.Figure with one heatmap trace and the step's shapes.
     """
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 2:
-        raise ValueError(f"values must be a 2-D array (n, T), got shape {values.shape}")
-    T = values.shape[1]
-    if step_labels is None:
-        step_labels = [str(s + 1) for s in range(T)]
+    values = matrix_values("values", values)
+    n, T = values.shape
+    t = step_index("t", t, T)
+    step_labels = labels_list("step_labels", step_labels, T, [str(s + 1) for s in range(T)])
+    reveal = check_bool("reveal", reveal)
     fig = matrix_heatmap(values, row_labels, step_labels, title, scale, zmax,
                          x_title="t", y_title=y_title, height=height)
-    if reveal:
-        fig.data[0].z = heatmap_z(values, visible_steps=t + 1)
-    fig.update_layout(shapes=[column_highlight(t, values.shape[0])])
+    fig.update_layout(shapes=step_shapes(t, T, n, reveal))
     return fig
 
 
 def column_highlight(t, n_rows):
     """A rectangle outlining column ``t`` of a category heatmap with ``n_rows`` rows."""
+    t = check_positive_int("t", t, minimum=0)
+    n_rows = check_positive_int("n_rows", n_rows)
     return dict(
         type="rect", xref="x", yref="y", x0=t - 0.5, x1=t + 0.5, y0=-0.5, y1=n_rows - 0.5,
         line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)",
     )
+
+
+def unread_mask(t, n_steps, n_rows):
+    """A rectangle in the plot's background colour over columns t+1 … n_steps−1 (the steps not read yet).
+
+    Zero width at the last step. Drawn above the heatmap, below the highlight.
+    """
+    n_steps = check_positive_int("n_steps", n_steps)
+    t = step_index("t", t, n_steps)
+    n_rows = check_positive_int("n_rows", n_rows)
+    return dict(
+        type="rect", xref="x", yref="y", x0=t + 0.5, x1=n_steps - 0.5, y0=-0.5, y1=n_rows - 0.5,
+        line=dict(width=0), fillcolor="white", layer="above", name="unread",
+    )
+
+
+def step_shapes(t, n_steps, n_rows, reveal=True):
+    """The shapes of step ``t`` of a step heatmap: the unread columns covered (with ``reveal``), column t outlined."""
+    highlight = column_highlight(step_index("t", t, n_steps), n_rows)
+    return [unread_mask(t, n_steps, n_rows), highlight] if reveal else [highlight]
+
+
+def _line(name, values, length=None):
+    """A 1-D float64 array (NaN and inf allowed: drawn as gaps), of ``length`` if given."""
+    values = as_float_array(name, values, finite=False)
+    if values.ndim != 1 or values.size == 0 or (length is not None and values.size != length):
+        expected = f"({length},)" if length is not None else "a non-empty 1-D array"
+        raise ValueError(f"{name} must have shape {expected}, got shape {values.shape}")
+    return values
+
+
+def _gaps(values):
+    """A list for plotly: finite values kept, NaN and inf ``None`` (gaps, never invalid JSON)."""
+    return [v if np.isfinite(v) else None for v in values.tolist()]
 
 
 def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=None,
@@ -100,20 +197,34 @@ def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=N
     """Lines over time, one per named series (gate means, losses, norms ...).
 
     Args:
-        series: dict name → 1-D array (all the same length T).
+        series: non-empty dict name → 1-D array, all of the same length T (NaN and inf
+            are drawn as gaps).
         colors: dict name → colour; default GATE_COLORS where the name is a gate.
-        x: x values, default 1..T.
-        threshold: optional y value drawn as a dashed line (a clipping threshold).
+        x: x values, T finite numbers; default 1..T.
+        threshold: optional finite y value drawn as a dashed line (a clipping threshold).
+    Returns:
+        go.Figure with one line per series.
     """
-    fig = go.Figure(layout=_layout(title, height))
+    if not isinstance(series, dict) or not series:
+        raise ValueError(f"series must be a non-empty dict name → 1-D array, got {type(series).__name__}")
+    lines = {}
     for name, values in series.items():
-        values = np.asarray(values, dtype=np.float64)
-        xs = np.arange(1, len(values) + 1) if x is None else np.asarray(x)
+        lines[name] = _line(f"series[{name!r}]", values, len(next(iter(lines.values()))) if lines else None)
+    T = len(next(iter(lines.values())))
+    xs = np.arange(1, T + 1) if x is None else as_float_array("x", x)
+    if xs.shape != (T,):
+        raise ValueError(f"x must have shape (T,) = ({T},), one value per step, got shape {xs.shape}")
+    if colors is not None and not isinstance(colors, dict):
+        raise ValueError(f"colors must be a dict name → colour, got {type(colors).__name__}")
+    log_y = check_bool("log_y", log_y)
+    fig = go.Figure(layout=_layout(title, _height(height, 360)))
+    for name, values in lines.items():
         color = (colors or {}).get(name, GATE_COLORS.get(name))
-        fig.add_scatter(x=xs.tolist(), y=[v if np.isfinite(v) else None for v in values.tolist()],
-                        name=name, mode="lines+markers" if len(values) <= 40 else "lines",
+        fig.add_scatter(x=xs.tolist(), y=_gaps(values),
+                        name=name, mode="lines+markers" if T <= 40 else "lines",
                         line=dict(color=color))  # markers only where they can be told apart
     if threshold is not None:
+        threshold = float(as_float_array("threshold", threshold, ndim=0))
         fig.add_hline(y=threshold, line=dict(color=GATE_COLORS["threshold"], dash="dash"),
                       annotation_text=f"threshold {threshold:g}")
     fig.update_xaxes(title_text=x_title)
@@ -126,24 +237,27 @@ def norm_bars(norms, labels=None, title="", y_title="norm", log_y=False, highlig
     """A bar per entry of ``norms`` (e.g. ‖∂J/∂a<t>‖ for every t), one bar outlined.
 
     Args:
-        norms: 1-D array.
-        labels: bar labels (default "1".."T").
-        highlight: index of the bar to outline (the current step), or None.
+        norms: non-empty 1-D array (NaN and inf drawn as missing bars).
+        labels: distinct bar labels, one per entry (default "1".."T").
+        highlight: index of the bar to outline (the current step), 0 ... T − 1, or None.
+    Returns:
+        go.Figure with one bar trace.
     """
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 1:
-        raise ValueError(f"norms must be a 1-D array, got shape {norms.shape}")
-    labels = [str(i + 1) for i in range(len(norms))] if labels is None else list(labels)
-    fig = go.Figure(go.Bar(x=labels, y=[v if np.isfinite(v) else None for v in norms.tolist()],
+    norms = _line("norms", norms)
+    labels = labels_list("labels", labels, len(norms), [str(i + 1) for i in range(len(norms))])
+    fig = go.Figure(go.Bar(x=labels, y=_gaps(norms),
                            marker=dict(color=color or GATE_COLORS["grad"],
                                        line=bar_outline(len(norms), highlight))),
-                    layout=_layout(title, height))
+                    layout=_layout(title, _height(height, 340)))
     fig.update_xaxes(title_text="t", type="category")
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    fig.update_yaxes(title_text=y_title, type="log" if check_bool("log_y", log_y) else "linear")
     return fig
 
 
 def bar_outline(n, highlight):
-    """Marker line settings that outline bar ``highlight`` of ``n`` (None: no outline)."""
+    """Marker line settings that outline bar ``highlight`` (0 ... n − 1) of ``n`` (None: no outline)."""
+    n = check_positive_int("n", n)
+    if highlight is not None:
+        highlight = step_index("highlight", highlight, n)
     widths = [3 if i == highlight else 0 for i in range(n)]
     return dict(color=HIGHLIGHT, width=widths)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from course_lib._validate import as_float_array, check_positive_float, check_positive_int
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, HIGHLIGHT, LAYOUT
 
 # Runs of the clipping comparison, the same colours in every figure.
@@ -23,13 +24,13 @@ def _layout(title, height, **extra):
 
 def positive_or_none(values):
     """A list for a log axis: finite positive values kept, anything else ``None``."""
-    values = np.asarray(values, dtype=np.float64).ravel()
+    values = as_float_array("values", values, finite=False).ravel()
     return [float(v) if np.isfinite(v) and v > 0 else None for v in values.tolist()]
 
 
 def finite_or_none(values):
     """A list for a linear axis: finite values kept, NaN and inf ``None``."""
-    values = np.asarray(values, dtype=np.float64).ravel()
+    values = as_float_array("values", values, finite=False).ravel()
     return [float(v) if np.isfinite(v) else None for v in values.tolist()]
 
 
@@ -38,7 +39,11 @@ def scale_color(value, low=0.5, high=1.5):
 
     The near-white middle of the signed scale is skipped so that every line stays visible.
     """
-    value = float(value)
+    value = float(as_float_array("value", value, ndim=0))
+    low = float(as_float_array("low", low, ndim=0))
+    high = float(as_float_array("high", high, ndim=0))
+    if not low < 1 < high:
+        raise ValueError(f"low and high must surround 1 (low < 1 < high), got low = {low}, high = {high}")
     if value < 1:
         position = 0.3 * min(1.0, (1 - value) / max(1 - low, 1e-12))  # 0 (dark) ... 0.3
         return sample_colorscale(COLORSCALES["signed"], [0.3 - position])[0]
@@ -47,11 +52,18 @@ def scale_color(value, low=0.5, high=1.5):
 
 
 def _check_1d(name, values, length=None):
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or (length is not None and values.shape[0] != length):
-        expected = f"({length},)" if length is not None else "a 1-D array"
+    """values as a 1-D float64 array (NaN and inf allowed: drawn as gaps), of ``length`` if given."""
+    values = as_float_array(name, values, finite=False)
+    if values.ndim != 1 or values.size == 0 or (length is not None and values.shape[0] != length):
+        expected = f"({length},)" if length is not None else "a non-empty 1-D array"
         raise ValueError(f"{name} must have shape {expected}, got {values.shape}")
     return values
+
+
+def _check_dict(name, value, allow_empty=False):
+    if not isinstance(value, dict) or (not value and not allow_empty):
+        raise ValueError(f"{name} must be a non-empty dict label → 1-D array, got {type(value).__name__}")
+    return value
 
 
 def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
@@ -70,6 +82,12 @@ def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
     """
     distance = _check_1d("distance", distance)
     n = distance.shape[0]
+    _check_dict("curves", curves)
+    if bounds is not None:
+        _check_dict("bounds", bounds, allow_empty=True)
+        unknown = [label for label in bounds if label not in curves]
+        if unknown:
+            raise ValueError(f"bounds must use labels of curves {list(curves)}, got {unknown}")
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
     fig = go.Figure(layout=_layout(title, height))
     for i, (label, values) in enumerate(curves.items()):
@@ -101,6 +119,8 @@ def single_unit_figure(w, final_states, gradients, title=""):
         on a log axis, a dashed line at w = 1 in both.
     """
     w = _check_1d("w", w)
+    _check_dict("final_states", final_states)
+    _check_dict("gradients", gradients)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
                         subplot_titles=("what the unit remembers: a<T>", "what reaches a<0>: |∂a<T>/∂a<0>|"))
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
@@ -135,7 +155,9 @@ def clipping_directions_figure(raw, by_value, by_norm, threshold, title="", angl
     """
     raw, by_value, by_norm = (_check_1d(n, v, 2) for n, v in
                               (("raw", raw), ("by_value", by_value), ("by_norm", by_norm)))
-    threshold = float(threshold)
+    threshold = check_positive_float("threshold", threshold)
+    if angles is not None:
+        angles = _check_1d("angles", angles, 2)
     fig = go.Figure(layout=_layout(title, 420))
     fig.add_shape(type="rect", x0=-threshold, y0=-threshold, x1=threshold, y1=threshold,
                   line=dict(color=RUN_COLORS["clip by value"], dash="dot"))
@@ -162,7 +184,8 @@ def clipping_directions_figure(raw, by_value, by_norm, threshold, title="", angl
 
 def moving_average(values, window):
     """The mean of the last ``window`` values at each step (fewer at the start), NaN skipped."""
-    values = np.asarray(values, dtype=np.float64)
+    values = _check_1d("values", values)
+    window = check_positive_int("window", window)
     out = np.empty_like(values)
     for i in range(len(values)):
         chunk = values[max(0, i - window + 1): i + 1]
@@ -183,6 +206,9 @@ def training_runs_figure(losses, gradient_norms, threshold=None, title="", smoot
     Returns:
         go.Figure with two panels: loss (linear) and gradient norm (log), against the step.
     """
+    _check_dict("losses", losses)
+    _check_dict("gradient_norms", gradient_norms, allow_empty=True)
+    smooth = check_positive_int("smooth", smooth)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(f"loss per token ({smooth}-step average)" if smooth > 1 else "loss per token",
                                         "global gradient norm ‖g‖ before clipping"))
@@ -203,7 +229,7 @@ def training_runs_figure(losses, gradient_norms, threshold=None, title="", smoot
                         mode="lines", line=dict(color=color, width=1.5), legendgroup=label,
                         showlegend=label not in losses, row=1, col=2)
     if threshold is not None:
-        threshold = float(threshold)
+        threshold = check_positive_float("threshold", threshold)
         fig.add_hline(y=threshold, line=dict(color=BOUND_COLOR, dash="dash"), row=1, col=2)
         # On a log axis an annotation's y is log10 of the value (add_hline's own label lands wrong).
         fig.add_annotation(x=1, xref="x2 domain", y=float(np.log10(threshold)), yref="y2",
@@ -257,7 +283,8 @@ def agreement_figure(distance, accuracy, subject_gradient, title="",
             fig.add_scatter(x=distance.tolist(), y=to_list(values), mode="lines+markers", name=label,
                             line=dict(color=color[label], width=2.5), legendgroup=label,
                             showlegend=col == 1 or label not in panels[0], row=1, col=col)
-    for label, (first, last) in (spans or {}).items():  # after the traces: plotly skips empty subplots
+    for label, span in (spans or {}).items():  # after the traces: plotly skips empty subplots
+        first, last = _check_1d(f"spans[{label!r}]", span, 2)
         fig.add_vrect(x0=first - 0.5, x1=last + 0.5, fillcolor=color.get(label, BOUND_COLOR), opacity=0.12,
                       line_width=0, layer="below", row=1, col=1)
     fig.add_hline(y=0.5, line=dict(color=BOUND_COLOR, dash="dash"), row=1, col=1,
@@ -291,6 +318,8 @@ def gradient_explorer_frame(norms, clipped, bound, total_norm, threshold, title)
     """
     norms = _check_1d("norms", norms)
     T = norms.shape[0]
+    total_norm = float(as_float_array("total_norm", total_norm, ndim=0, finite=False))
+    threshold = check_positive_float("threshold", threshold)
     k = list(range(T))
     ends = [0, T - 1]
     ys = [

@@ -6,8 +6,13 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from course_lib.architectures import ARCHITECTURES, architecture_shapes, fit_lengths
+from course_lib._validate import check_positive_int
+from course_lib.architectures import ARCHITECTURES, architecture_shapes, array_letters, fit_lengths
+from course_lib.recurrent import get_cell
 from course_lib.viz.architectures import diagram_layout, unrolled_diagram
+from course_lib.widgets.explorer import check_in_range, check_option
+
+__all__ = ["ArchitectureExplorer", "shapes_table_html"]
 
 RULES = {  # what the architecture does to the sliders, said beside them
     "one_to_one": "T_x and T_y are fixed to 1.",
@@ -18,10 +23,13 @@ RULES = {  # what the architecture does to the sliders, said beside them
 }
 
 
-def shapes_table_html(name, n_x, n_a, n_y, m, T_x, T_y):
-    """An HTML table: every array of the architecture, its shape in letters and in numbers."""
-    shapes = architecture_shapes(name, n_x, n_a, n_y, m, T_x, T_y)
-    letters = ARCHITECTURES[name].arrays
+def shapes_table_html(name, n_x, n_a, n_y, m, T_x, T_y, cell="rnn"):
+    """An HTML table: every array of the architecture, its shape in letters and in numbers.
+
+    Args as ``architectures.architecture_shapes``.
+    """
+    shapes = architecture_shapes(name, n_x, n_a, n_y, m, T_x, T_y, cell)
+    letters = array_letters(name, cell)
     cell = "padding:2px 10px;border:1px solid #ccc;text-align:left;font-family:monospace"
     head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("array", "shape", "here"))
     rows = "".join(
@@ -39,8 +47,10 @@ class ArchitectureExplorer:
 
     Args:
         name: the architecture shown first, a key of ARCHITECTURES.
-        T_x, T_y: the lengths asked for at the start (1 … 10); the architecture may fix them.
-        n_x, n_a, n_y, m: the sizes the table uses (one to many uses n_y = n_x).
+        T_x, T_y: the lengths asked for at the start, 1 … 10 (the sliders' range: a value
+            outside it is a ValueError, not clamped); the architecture may fix them.
+        n_x, n_a, n_y, m: the sizes the table uses, integers ≥ 1 (one to many uses n_y = n_x).
+        cell: "rnn" (default) or another registered cell: the table lists its parameters.
 
     Attributes:
         architecture: the Dropdown; T_x, T_y: the IntSliders.
@@ -51,8 +61,12 @@ class ArchitectureExplorer:
 
     MAX_T = 10
 
-    def __init__(self, name="many_to_one", T_x=5, T_y=3, n_x=10, n_a=16, n_y=3, m=32):
-        self.sizes = dict(n_x=n_x, n_a=n_a, n_y=n_y, m=m)
+    def __init__(self, name="many_to_one", T_x=5, T_y=3, n_x=10, n_a=16, n_y=3, m=32, cell="rnn"):
+        name = check_option("name", name, list(ARCHITECTURES))
+        T_x = check_in_range("T_x", T_x, 1, self.MAX_T, integer=True)
+        T_y = check_in_range("T_y", T_y, 1, self.MAX_T, integer=True)
+        self.sizes = {k: check_positive_int(k, v) for k, v in dict(n_x=n_x, n_a=n_a, n_y=n_y, m=m).items()}
+        self.cell = get_cell(cell)
         self._wanted = {"T_x": T_x, "T_y": T_y}  # what the learner set, kept while a rule overrides it
         self._syncing = False
         self.architecture = widgets.Dropdown(
@@ -110,7 +124,7 @@ class ArchitectureExplorer:
         if name == "one_to_many":
             sizes["n_y"] = sizes["n_x"]
         self.rule.value = f"<i>{html.escape(RULES[name])}</i>"
-        self.table.value = shapes_table_html(name, T_x=T_x, T_y=T_y, **sizes)
+        self.table.value = shapes_table_html(name, T_x=T_x, T_y=T_y, cell=self.cell, **sizes)
 
     def snapshot(self):
         """A static ``go.Figure`` with plotly's own dropdown over the five architectures.

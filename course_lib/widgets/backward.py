@@ -2,8 +2,11 @@
 
 import numpy as np
 
+from course_lib._validate import as_float_array
 from course_lib.viz.rnn import backward_step_figure, backward_step_frame
 from course_lib.widgets.explorer import TimestepExplorer
+
+__all__ = ["BackwardExplorer"]
 
 
 class BackwardExplorer:
@@ -14,15 +17,19 @@ class BackwardExplorer:
     ‖∂J/∂a<t>‖ for every t.
 
     Args:
-        da_loss: gradient from each step's loss, (n_a, T_x), for one example.
+        da_loss: gradient from each step's loss, (n_a, T_x), for one example, finite.
         da_total: total ∂J/∂a<t>, (n_a, T_x), as BPTT computes it.
-        tokens: the T_x input tokens (for the labels).
+        tokens: the T_x input tokens, a list of str (for the labels).
     """
 
     def __init__(self, da_loss, da_total, tokens):
-        da_loss = np.asarray(da_loss, dtype=np.float64)
-        da_total = np.asarray(da_total, dtype=np.float64)
-        if da_loss.shape != da_total.shape or da_loss.ndim != 2 or da_loss.shape[1] != len(tokens):
+        da_loss = as_float_array("da_loss", da_loss)
+        da_total = as_float_array("da_total", da_total)
+        if isinstance(tokens, (str, bytes)) or not isinstance(tokens, (list, tuple)) \
+                or not all(isinstance(tok, str) for tok in tokens):
+            raise ValueError(f"tokens must be a list of the T_x input tokens (str), got {type(tokens).__name__}")
+        if da_loss.shape != da_total.shape or da_loss.ndim != 2 or da_loss.shape[1] != len(tokens) \
+                or 0 in da_loss.shape:
             raise ValueError(
                 f"da_loss and da_total must both have shape (n_a, T_x) with T_x = len(tokens) = "
                 f"{len(tokens)}, got {da_loss.shape} and {da_total.shape}"

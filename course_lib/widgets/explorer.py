@@ -7,14 +7,63 @@ frames and plotly's own slider, which steps in exported HTML with no kernel.
 
 A *frame* here is what plotly calls one: ``{"data": [trace updates...], "layout": {...}}``,
 one dict per trace in the figure's order (only the properties that change), plus
-optional layout changes (a moved highlight, a new title).
+optional layout changes (a moved highlight, a new title). Frames stay small when the
+figure already holds everything and a step only moves shapes (``viz.figures.step_shapes``
+covers the steps not read yet instead of rewriting a heatmap): then a snapshot of a
+500-step sentence is as quick to build as a short one.
+
+Also the checks every explorer applies to its arguments: a starting value outside its
+control's range, or a choice that is not among its options, is a ValueError naming the
+argument (never silently clamped to what the slider can show).
 """
 
-import copy
 import html
+import math
+import numbers
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
+
+from course_lib._validate import check_choice, check_positive_int
+
+__all__ = ["TimestepExplorer", "check_in_range", "check_option", "seed_of"]
+
+
+def check_in_range(name, value, low, high, integer=False, step=None):
+    """``value`` if it is a number in [low, high] (an int, on the grid low + k·step, if asked), else ValueError.
+
+    For the starting values of sliders: an IntSlider from 1 to 16 silently clamps 32 to 16,
+    and the explorer would then draw something else than the argument says.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (integer and not isinstance(value, numbers.Integral)):
+        kind = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must be from {low:g} to {high:g} (the range of its slider), got {value!r}")
+    if step is not None and integer and (value - low) % step:
+        raise ValueError(f"{name} must be one of {low}, {low + step}, ..., {high} (its slider's steps), got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def check_option(name, value, options):
+    """``value`` if it is one of ``options`` (values, or (label, value) pairs), else ValueError listing them."""
+    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    return check_choice(name, value, values)
+
+
+def seed_of(name, seed):
+    """An int seed, for explorers that rebuild the same network whenever a control moves.
+
+    An int is kept; a np.random.Generator gives one draw, once, so that every later
+    rebuild uses the same network (the one rng policy: an int seed or a Generator).
+    """
+    import numpy as np
+
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{name} must be an int seed >= 0 or a np.random.Generator, got {seed!r}")
+    return int(seed)
 
 
 class TimestepExplorer:
@@ -23,10 +72,11 @@ class TimestepExplorer:
     Args:
         figure: the ``go.Figure`` for step 0, from a ``course_lib.viz`` builder.
         frame: function step → frame dict ``{"data": [...], "layout": {...}}``.
-        n_steps: number of steps (the slider runs 0 … n_steps − 1).
+        n_steps: number of steps, ≥ 1 (the slider runs 0 … n_steps − 1).
         step_label: function step → short text shown beside the slider
             (default "t = step + 1").
-        interval: Play's milliseconds per step.
+        description: the slider's label.
+        interval: Play's milliseconds per step, ≥ 1.
 
     Attributes:
         figure_widget: the one ``go.FigureWidget`` being updated.
@@ -35,12 +85,17 @@ class TimestepExplorer:
     """
 
     def __init__(self, figure, frame, n_steps, step_label=None, description="t", interval=700):
-        self._frame = frame
-        self._step_label = step_label or (lambda step: f"t = {step + 1}")
+        if not isinstance(figure, go.Figure):
+            raise ValueError(f"figure must be a plotly go.Figure (from a course_lib.viz builder), got {type(figure).__name__}")
+        self._frame, self._step_label = self._callables(frame, step_label)
+        n_steps = check_positive_int("n_steps", n_steps)
+        if not isinstance(description, str):
+            raise ValueError(f"description must be a str, got {description!r}")
+        interval = check_positive_int("interval", interval)
         self.figure_widget = go.FigureWidget(figure)
-        self.play = widgets.Play(min=0, max=max(n_steps - 1, 0), interval=interval,
+        self.play = widgets.Play(min=0, max=n_steps - 1, interval=interval,
                                  description="Play", layout=widgets.Layout(width="auto"))
-        self.slider = widgets.IntSlider(min=0, max=max(n_steps - 1, 0), description=description,
+        self.slider = widgets.IntSlider(min=0, max=n_steps - 1, description=description,
                                         readout=False, continuous_update=True,
                                         layout=widgets.Layout(width="320px"))
         self.label = widgets.HTML()
@@ -52,6 +107,14 @@ class TimestepExplorer:
         self.widget.add_class("course-explorer")
         self.n_steps = n_steps
         self._render(0)
+
+    @staticmethod
+    def _callables(frame, step_label):
+        if not callable(frame):
+            raise ValueError(f"frame must be a function step → frame dict, got {type(frame).__name__}")
+        if step_label is not None and not callable(step_label):
+            raise ValueError(f"step_label must be a function step → text, or None, got {type(step_label).__name__}")
+        return frame, step_label or (lambda step: f"t = {step + 1}")
 
     @property
     def step(self):
@@ -72,20 +135,25 @@ class TimestepExplorer:
         spec = self._frame(step)
         with self.figure_widget.batch_update():
             for trace, update in zip(self.figure_widget.data, spec.get("data", [])):
-                trace.update(update)
+                if update:
+                    trace.update(update)
             if spec.get("layout"):
                 self.figure_widget.update_layout(spec["layout"])
         self.label.value = f"<b>{html.escape(self._step_label(step))}</b>"  # "<EOS>" is text
 
     def reset(self, figure, frame, n_steps):
         """Replace the steps (new sentence, new model …) keeping the same widget."""
+        if not isinstance(figure, go.Figure):
+            raise ValueError(f"figure must be a plotly go.Figure, got {type(figure).__name__}")
+        frame, _ = self._callables(frame, None)
+        n_steps = check_positive_int("n_steps", n_steps)
         self._frame = frame
         self.n_steps = n_steps
         with self.figure_widget.batch_update():
             self.figure_widget.update_layout(figure.layout, overwrite=True)
             for trace, new in zip(self.figure_widget.data, figure.data):
                 trace.update(new.to_plotly_json(), overwrite=True)
-        upper = max(n_steps - 1, 0)
+        upper = n_steps - 1
         # Lower the value before the bound so the slider never holds an invalid value.
         self.slider.value = min(self.slider.value, upper)
         self.play.value = min(self.play.value, upper)
@@ -96,27 +164,28 @@ class TimestepExplorer:
         """A static ``go.Figure`` with one plotly frame per step and plotly's own slider.
 
         It steps in exported HTML or a kernel-less viewer, where widgets cannot run.
+        Built as plain dicts and validated by plotly once, at the end.
         """
-        fig = go.Figure(self.figure_widget)
-        types = [trace.type for trace in fig.data]  # a frame's trace dicts need their type
+        fig = go.Figure(self.figure_widget).to_plotly_json()
+        types = [trace["type"] for trace in fig["data"]]  # a frame's trace dicts need their type
         frames, steps = [], []
         for step in range(self.n_steps):
             spec = self._frame(step)
             data = [{**update, "type": kind} for update, kind in zip(spec.get("data", []), types)]
-            frames.append(go.Frame(name=str(step), data=data,
-                                   layout=copy.deepcopy(spec.get("layout", {}))))
+            frames.append({"name": str(step), "data": data, "layout": spec.get("layout", {})})
             steps.append(dict(
                 label=self._step_label(step), method="animate",
                 args=[[str(step)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                         transition=dict(duration=0))],
             ))
-        fig.frames = frames
+        snapshot = go.Figure(fig)  # shows step 0, as the widget does before the slider moves
         first = self._frame(0)
-        for trace, update in zip(fig.data, first.get("data", [])):
-            trace.update(update)
+        for trace, update in zip(snapshot.data, first.get("data", [])):
+            if update:
+                trace.update(update)
         if first.get("layout"):
-            fig.update_layout(first["layout"])
-        fig.update_layout(
+            snapshot.update_layout(first["layout"])
+        snapshot.update_layout(
             sliders=[dict(active=0, steps=steps, pad=dict(t=40), currentvalue=dict(visible=False))],
             updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.08, xanchor="right",
                               yanchor="top", pad=dict(t=40, r=10),
@@ -124,8 +193,9 @@ class TimestepExplorer:
                                             args=[None, dict(frame=dict(duration=600, redraw=True),
                                                              fromcurrent=True)])])],
         )
-        fig.update_layout(height=(fig.layout.height or 450) + 90)
-        return fig
+        snapshot.update_layout(height=(snapshot.layout.height or 450) + 90)
+        snapshot.frames = frames
+        return snapshot
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -1,78 +1,32 @@
 """The gradient explorer of notebook 05: how far back the gradient reaches, and clipping.
 
-The logic (``gradient_flow``) is a plain function of the controls' values; the explorer
-only wires controls to it and writes its result into one FigureWidget.
+The computation (``dynamics.gradient_flow``) is a plain function of the controls' values;
+the explorer only wires controls to it and writes its result into one FigureWidget.
 """
 
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from course_lib.dynamics import init_recurrent_weights, largest_singular_value, scale_to_spectral_radius, spectral_radius
-from course_lib.gradients import clip_by_norm, timestep_gradient_norms
-from course_lib.rnn import rnn_backward, rnn_forward
+from course_lib._validate import check_positive_float, require_keys
+from course_lib.dynamics import KINDS, SETTINGS, gradient_flow
+from course_lib.recurrent import get_cell
 from course_lib.viz.gradients import gradient_explorer_figure, gradient_explorer_frame
+from course_lib.widgets.explorer import check_in_range, check_option, seed_of
 
-SETTINGS = ("singular_value", "spectral_radius")
-KINDS = ("orthogonal", "gaussian")
+__all__ = ["GradientExplorer", "flow_title"]
 
-
-def gradient_flow(value, setting="singular_value", kind="gaussian", activation="tanh", T=50,
-                  threshold=1.0, n_a=32, n_x=4, seed=0):
-    """One run of the explorer: an RNN of T steps, a loss at the last step, BPTT, clipping.
-
-    Args:
-        value: what Waa is scaled to: its largest singular value σ_max
-            (setting "singular_value") or its spectral radius ρ ("spectral_radius").
-        kind: "orthogonal" (σ_max = ρ) or "gaussian" (non-normal: σ_max > ρ).
-        activation: g1, "tanh", "relu" or "identity".
-        T: number of steps.
-        threshold: the clip-by-norm threshold for the parameter gradients.
-        n_a, n_x, seed: sizes, and the seed of Waa, Wax, ba, the inputs and the loss.
-    Returns:
-        dict with "norms" (T,) ‖∂J/∂a<t>‖ against k = T − t = 0 ... T − 1, "clipped" (T,),
-        "bound" (T,) σ_maxᵏ, "total_norm" ‖g‖, "sigma_max", "rho", "scale" (the clipping
-        factor, 1 when not clipped).
-
-    The loss is J = uᵀ a<T> for a fixed random unit vector u, so ‖∂J/∂a<T>‖ = 1 and
-    ‖∂J/∂a<t>‖ ≤ σ_maxᵏ. The same seed gives the same network for every setting.
-    """
-    if setting not in SETTINGS:
-        raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
-    rng = np.random.default_rng(seed)
-    W = init_recurrent_weights(n_a, rng, 1.0, kind)  # (n_a, n_a), σ_max = 1
-    Waa = W * value if setting == "singular_value" else scale_to_spectral_radius(W, value)
-    parameters = {
-        "Wax": 0.3 * rng.standard_normal((n_a, n_x)),  # (n_a, n_x)
-        "Waa": Waa,
-        "ba": 0.1 * rng.standard_normal((n_a, 1)),  # (n_a, 1)
-    }
-    x = rng.standard_normal((n_x, 1, T))  # (n_x, m, T_x)
-    u = rng.standard_normal(n_a)
-    u /= np.linalg.norm(u)
-    _, _, caches = rnn_forward(x, np.zeros((n_a, 1)), parameters, activation)
-    da = np.zeros((n_a, 1, T))
-    da[:, 0, -1] = u  # J = uᵀ a<T>: only the last step has a loss
-    with np.errstate(over="ignore", invalid="ignore"):
-        norms = timestep_gradient_norms(da, caches)[::-1]  # index k = T − t
-        gradients = rnn_backward(da, caches)
-    parameter_gradients = {k: gradients[k] for k in ("dWax", "dWaa", "dba")}
-    _, total_norm = clip_by_norm(parameter_gradients, threshold)
-    scale = min(1.0, threshold / total_norm) if total_norm > 0 else 1.0
-    sigma_max = largest_singular_value(Waa)
-    return {
-        "norms": norms,
-        "clipped": norms * scale,
-        "bound": sigma_max ** np.arange(T, dtype=np.float64),
-        "total_norm": total_norm,
-        "sigma_max": sigma_max,
-        "rho": spectral_radius(Waa),
-        "scale": scale,
-    }
+ACTIVATIONS = ("tanh", "relu", "identity")
+# The controls' ranges: what a starting value must lie in (a slider would clamp it silently).
+VALUE_RANGE = (0.5, 1.5, 0.05)  # min, max, step of σ_max or ρ
+T_RANGE = (5, 100, 5)
+THRESHOLD_EXPONENTS = (-2, 4, 0.25)  # the threshold runs from 10^-2 to 10^4
 
 
 def flow_title(result, threshold):
-    """One line saying what the figure shows for ``result``."""
+    """One line saying what the figure shows for ``result`` (a ``gradient_flow`` dict): clipped or not."""
+    require_keys("result", result, ("sigma_max", "rho", "scale", "total_norm"))
+    threshold = check_positive_float("threshold", threshold)
     head = f"σ_max(Waa) = {result['sigma_max']:.2f}, ρ(Waa) = {result['rho']:.2f}"
     if result["scale"] < 1:
         clip = f"‖g‖ = {result['total_norm']:.3g} > {threshold:g}: clipped by × {result['scale']:.2g}"
@@ -85,11 +39,15 @@ class GradientExplorer:
     """Sliders for Waa's scale, the activation, T and the clipping threshold; one figure.
 
     Args:
-        value: σ_max or ρ at the start.
+        value: σ_max or ρ at the start, 0.5 … 1.5.
         setting: "singular_value" or "spectral_radius": what the slider sets.
         kind: "orthogonal" or "gaussian" Waa.
-        activation, T, threshold: the other controls' starting values.
-        seed: seeds the network (the same for every choice of the controls).
+        activation: "tanh", "relu" or "identity".
+        T: 5 … 100 in steps of 5; threshold: 1e-2 … 1e4 (the controls' ranges: a value
+            outside them is a ValueError, not clamped).
+        seed: an int seed (or a Generator, drawn from once): the same network for every
+            choice of the controls.
+        cell: a cell with a recurrent weight Waa ("rnn").
 
     Attributes:
         figure_widget: the one go.FigureWidget, rewritten in place by every change.
@@ -98,23 +56,32 @@ class GradientExplorer:
     """
 
     def __init__(self, value=0.9, setting="singular_value", kind="gaussian", activation="tanh",
-                 T=50, threshold=1.0, seed=0):
-        self.seed = seed
+                 T=50, threshold=1.0, seed=0, cell="rnn"):
+        low, high, step = VALUE_RANGE
+        value = check_in_range("value", value, low, high)
+        setting = check_option("setting", setting, SETTINGS)
+        kind = check_option("kind", kind, KINDS)
+        activation = check_option("activation", activation, ACTIVATIONS)
+        T = check_in_range("T", T, T_RANGE[0], T_RANGE[1], integer=True, step=T_RANGE[2])
+        threshold = check_in_range("threshold", threshold, 10.0 ** THRESHOLD_EXPONENTS[0], 10.0 ** THRESHOLD_EXPONENTS[1])
+        self.seed = seed_of("seed", seed)
+        self.cell = get_cell(cell)
         style = {"description_width": "initial", "button_width": "auto"}
         self.setting = widgets.ToggleButtons(
             options=[("σ_max(Waa)", "singular_value"), ("ρ(Waa)", "spectral_radius")], value=setting,
             tooltips=["largest singular value of Waa", "spectral radius of Waa: its largest |eigenvalue|"],
             style=style)
-        self.value = widgets.FloatSlider(value=value, min=0.5, max=1.5, step=0.05, description="=",
+        self.value = widgets.FloatSlider(value=value, min=low, max=high, step=step, description="=",
                                          continuous_update=False, readout_format=".2f",
                                          style={"description_width": "initial"})
         self.kind = widgets.ToggleButtons(options=list(KINDS), value=kind, style=style,
                                           tooltips=["σ_max = ρ", "non-normal: σ_max > ρ"])
-        self.activation = widgets.ToggleButtons(options=["tanh", "relu", "identity"], value=activation,
+        self.activation = widgets.ToggleButtons(options=list(ACTIVATIONS), value=activation,
                                                 style=style)
-        self.T = widgets.IntSlider(value=T, min=5, max=100, step=5, description="T",
+        self.T = widgets.IntSlider(value=T, min=T_RANGE[0], max=T_RANGE[1], step=T_RANGE[2], description="T",
                                    continuous_update=False)
-        self.threshold = widgets.FloatLogSlider(value=threshold, base=10, min=-2, max=4, step=0.25,
+        self.threshold = widgets.FloatLogSlider(value=threshold, base=10, min=THRESHOLD_EXPONENTS[0],
+                                                max=THRESHOLD_EXPONENTS[1], step=THRESHOLD_EXPONENTS[2],
                                                 description="threshold", continuous_update=False,
                                                 readout_format=".3g")
         self.result = self._compute()
@@ -133,7 +100,7 @@ class GradientExplorer:
     def _compute(self, value=None):
         return gradient_flow(self.value.value if value is None else value, self.setting.value,
                              self.kind.value, self.activation.value, self.T.value,
-                             self.threshold.value, seed=self.seed)
+                             self.threshold.value, seed=self.seed, cell=self.cell)
 
     def _frame_args(self, result):
         threshold = self.threshold.value

@@ -6,17 +6,26 @@ import ipywidgets as widgets
 import numpy as np
 
 from course_lib.data import UNK, Vocabulary, encode_batch
-from course_lib.viz import column_highlight, step_heatmap
-from course_lib.viz.figures import heatmap_z
-from course_lib.widgets.explorer import TimestepExplorer
+from course_lib.viz import step_heatmap
+from course_lib.viz.figures import step_shapes
+from course_lib.widgets.explorer import TimestepExplorer, check_in_range, check_option
+
+__all__ = ["NotationExplorer", "onehot_figure_and_frames", "onehot_steps", "token_table_html"]
 
 
 def onehot_steps(vocabulary, sentence):
     """Everything the explorer shows for one sentence.
 
+    Args:
+        vocabulary: a Vocabulary.
+        sentence: a str with at least one token.
     Returns:
         (tokens, indices, x) with x the one-hot matrix (n_x, T_x) of the sentence.
     """
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+    if not isinstance(sentence, str):
+        raise ValueError(f"sentence must be a str, got {type(sentence).__name__}")
     batch = encode_batch(vocabulary, [sentence])
     return batch.tokens[0], batch.indices[0], batch.x[:, 0, :]
 
@@ -27,7 +36,12 @@ def _visible(token):
 
 
 def onehot_figure_and_frames(vocabulary, sentence):
-    """The one-hot heatmap of ``sentence`` and a frame function revealing x<1> … x<T_x>."""
+    """The one-hot heatmap of ``sentence`` and a frame function revealing x<1> … x<T_x>.
+
+    The heatmap holds every column from the start; a frame moves the cover over the
+    columns not read yet and the outline of column t (layout only, however long the
+    sentence). Returns (figure, frame function, T_x).
+    """
     tokens, indices, x = onehot_steps(vocabulary, sentence)
     row_labels = [f"{i} {_visible(tok)}" for i, tok in enumerate(vocabulary.tokens)]
     step_labels = [f"{t + 1} {_visible(tok)}" for t, tok in enumerate(tokens)]
@@ -38,11 +52,10 @@ def onehot_figure_and_frames(vocabulary, sentence):
         shown = f"{UNK} (‘{token}’ is not in the vocabulary)" if indices[t] == 0 and token != UNK else f"‘{token}’"
         return f"x<{t + 1}> = one-hot of {shown}: a 1 in row {indices[t]} of n_x = {n_x}"
 
+    T_x = len(tokens)
+
     def frame(t):
-        return {
-            "data": [{"z": heatmap_z(x, visible_steps=t + 1)}],
-            "layout": {"shapes": [column_highlight(t, n_x)], "title": {"text": title(t)}},
-        }
+        return {"layout": {"shapes": step_shapes(t, T_x, n_x), "title": {"text": title(t)}}}
 
     fig = step_heatmap(x, 0, row_labels, step_labels, title=title(0), scale="unit",
                        y_title="vocabulary index and token",
@@ -85,8 +98,16 @@ class NotationExplorer:
     """
 
     def __init__(self, corpus, sentence, granularity="char", max_size=None):
+        if isinstance(corpus, (str, bytes)) or not isinstance(corpus, (list, tuple)) or not corpus \
+                or not all(isinstance(s, str) for s in corpus):
+            raise ValueError(f"corpus must be a non-empty list of sentences (str), got {type(corpus).__name__}")
+        if not isinstance(sentence, str):
+            raise ValueError(f"sentence must be a str, got {type(sentence).__name__}")
+        granularity = check_option("granularity", granularity, ["char", "word"])
         self.corpus = list(corpus)
         full = {g: len(Vocabulary.build(self.corpus, g)) for g in ("char", "word")}
+        if max_size is not None:
+            max_size = int(check_in_range("max_size", max_size, 2, full[granularity], integer=True))
         self._full_size = full
         self.text = widgets.Text(value=sentence, description="sentence",
                                  continuous_update=False, layout=widgets.Layout(width="520px"))

@@ -1,10 +1,17 @@
-"""Fixtures for the real-browser test: a throw-away JupyterLab server and headless Chromium.
+"""Fixtures for the real-browser test: ONE throw-away JupyterLab server and ONE headless
+Chromium for the whole session, shared by every notebook's check.
 
 The server serves a *temporary copy* of the notebooks directory (default: the repo's
 ``notebooks/``; override with ``COURSE_BROWSER_NOTEBOOKS_DIR``), so nothing the browser
 does can write into the real notebooks. Autosave is off, Jupyter news / update checks are
 off, and every Jupyter config/data/runtime/workspace directory points into the temporary
-directory, so the user's own ``~/.jupyter`` neither leaks in nor gets written to.
+directory, so the user's own ``~/.jupyter`` neither leaks in nor gets written to. The
+temporary directories are deleted when the session ends (the server log's tail is in
+every failure message that needs it).
+
+Under pytest-xdist (``make test``: ``--dist loadfile``) the browser checks, all in one
+module, run on one worker against this one server while the other workers run the unit
+tests and nbval.
 
 Missing Chromium or Playwright skips the browser tests locally, but fails them when
 ``CI=true`` (``.ci/run`` is responsible for installing Chromium).
@@ -73,6 +80,11 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
+def notebooks_source() -> Path:
+    """The directory whose notebooks the browser test serves (a copy of) and checks."""
+    return Path(os.environ.get(NOTEBOOKS_ENV, REPO / "notebooks")).resolve()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -135,9 +147,11 @@ def _stop_server(server: LabServer) -> None:
             continue
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab_server(tmp_path_factory) -> LabServer:
-    src = Path(os.environ.get(NOTEBOOKS_ENV, REPO / "notebooks")).resolve()
+    """One JupyterLab server for every notebook's browser check (each notebook still runs
+    in a kernel of its own: the test shuts each one down before opening the next)."""
+    src = notebooks_source()
     assert src.is_dir(), f"notebooks directory {src} does not exist"
 
     tmp = tmp_path_factory.mktemp("jupyterlab")
@@ -208,11 +222,13 @@ def lab_server(tmp_path_factory) -> LabServer:
         yield server
     finally:
         _stop_server(server)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser_context(tmp_path_factory):
-    """A headless Chromium (Debian's, never a Playwright download) with a fresh profile."""
+    """One headless Chromium (Debian's, never a Playwright download) with a fresh profile,
+    for the whole session."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -241,3 +257,4 @@ def browser_context(tmp_path_factory):
             yield context
         finally:
             context.close()
+    shutil.rmtree(profile, ignore_errors=True)

@@ -1,22 +1,30 @@
 """Run course notebooks in real JupyterLab in headless Chromium and poke their explorers.
 
-For each notebook in ``BROWSER_NOTEBOOKS``: open it in JupyterLab (a temporary copy, see
-``conftest.py``), Run All Cells through the Run menu, wait for the kernel to settle, and
-check that
+Every notebook in the notebooks directory (the repo's ``notebooks/``, or
+``COURSE_BROWSER_NOTEBOOKS_DIR``) is checked, one test each, all against ONE JupyterLab
+server and ONE JupyterLab page in ONE Chromium (``conftest.py``; the page is loaded once
+and reloaded only after a failed check). For each notebook: open it from the file
+browser, Run All Cells through the Run menu, wait for the kernel to settle, and check that
 
 * no cell shows an error (traceback, exception, widget that failed to display),
 * at least one explorer of the notebook's kind rendered (``.course-explorer``: Play +
   IntSlider + plotly FigureWidget; the others: sliders + FigureWidget), and moving its
   slider changes both the slider readout and the figure (data, shapes or annotations),
-* the browser console logged no errors (apart from a small, explained allowlist),
+* the browser console logged no errors (apart from a small, explained allowlist), from
+  opening the notebook (loading JupyterLab, for the first notebook on a page) to closing it,
 * JupyterLab's Log Console is empty: no kernel output outside cells, which is where
   prints, warnings and tracebacks from widget callbacks end up (the learner never sees
-  them, so they indicate a broken explorer).
+  them, so they indicate a broken explorer),
+* File → Close and Shut Down Notebook leaves no kernel running, so the next notebook
+  starts in a fresh kernel of its own (no kernel may be running when a notebook opens).
 
 Run All goes through the menu, as a learner would; kernel readiness is read from the
 status bar and cross-checked with the server's /api/sessions (a Run All before the
-kernel connects makes JupyterLab pop up a 'Select Kernel' dialog). Each notebook gets its
-own JupyterLab workspace and its kernel is shut down afterwards.
+kernel connects makes JupyterLab pop up a 'Select Kernel' dialog).
+
+Keep every browser check in this one module: ``make test`` runs pytest-xdist with
+``--dist loadfile``, which gives a module to one worker whole, so one worker runs these
+checks one after another against the one server while the other runs everything else.
 
 Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` / ``<stem>_page.png``
 (git-ignored). Run: ``.venv/bin/python -m pytest tests/browser -v``.
@@ -24,6 +32,7 @@ Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` / ``<stem>_p
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -37,26 +46,34 @@ except ImportError:  # the browser_context fixture skips (or fails in CI) with a
 
 pytestmark = pytest.mark.browser
 
-# Adding a notebook to the browser test is a one-line change here: the notebook, and the
-# CSS class of the explorer to drive. ``.course-explorer`` is the timestep explorer (Play +
-# time slider); the others have sliders of their own (lengths, singular value, ...).
+# The notebooks checked: every notebook of the directory the server serves a copy of
+# (the same directory as conftest.notebooks_source()).
+NOTEBOOKS_DIR = Path(
+    os.environ.get("COURSE_BROWSER_NOTEBOOKS_DIR", Path(__file__).resolve().parents[2] / "notebooks")
+).resolve()
+NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+
+# The CSS class of the explorer to drive in each notebook. ``.course-explorer`` is the
+# timestep explorer (Play + time slider), which a notebook not listed here must have; a
+# notebook whose explorer is of another kind (sliders of its own: lengths, singular
+# value, ...) needs one line here.
 TIMESTEP_EXPLORER = ".course-explorer"
-BROWSER_NOTEBOOKS = {
-    "00_notation.ipynb": TIMESTEP_EXPLORER,
-    "01_forward_pass.ipynb": TIMESTEP_EXPLORER,
-    "02_bptt.ipynb": TIMESTEP_EXPLORER,
+OTHER_EXPLORERS = {
     "03_architectures.ipynb": ".course-architecture-explorer",
-    "04_language_model_sampling.ipynb": TIMESTEP_EXPLORER,
     "05_vanishing_exploding_gradients.ipynb": ".course-gradient-explorer",
 }
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
+LAB_LOAD_TIMEOUT_MS = 60_000
+NOTEBOOK_OPEN_TIMEOUT_MS = 60_000
 KERNEL_READY_TIMEOUT_S = 60
+KERNEL_SHUTDOWN_TIMEOUT_S = 20
 RUN_ALL_START_TIMEOUT_S = 15
 RUN_ALL_TIMEOUT_S = 120
 EXPLORER_TIMEOUT_MS = 30_000
 FIGURE_UPDATE_TIMEOUT_MS = 15_000
+POLL_MS = 250
 
 # How a failed cell or an undisplayable widget shows up in the DOM. JupyterLab 4 renders
 # an error output like stderr (data-mime-type="application/vnd.jupyter.stderr"), so
@@ -79,6 +96,15 @@ ANY_ERROR_TEXT = re.compile(r"Error displaying widget|Failed to display")
 # 4.6 + ipywidgets 8.1 + plotly 7 logged no console error at all here. Add an entry only
 # for a message understood to be harmless, with the reason.
 CONSOLE_ALLOWLIST: list[tuple[re.Pattern[str], str]] = []
+# While a notebook closes (after all its checks), and only then, this is harmless too.
+CLOSING_ALLOWLIST: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^console\.error: Could not send widget sync message Error: Cannot send"),
+        "an anywidget view (plotly's FigureWidget), disposed with its closed notebook, "
+        "sends a last state sync after the notebook's kernel connection is gone (every "
+        "notebook with a FigureWidget does this on Close and Shut Down, and on Close Tab)",
+    ),
+]
 
 # JS: state of the notebook (kernel status, prompts, outputs, open dialog).
 # Kernel status comes from the status bar ("Python 3 (ipykernel) | Idle"): it is derived
@@ -162,7 +188,7 @@ def _wait_kernel_ready(page, server, notebook: str, timeout_s: float) -> None:
                 for s in sessions
             ):
                 return
-        page.wait_for_timeout(250)
+        page.wait_for_timeout(POLL_MS)
     pytest.fail(f"kernel for {notebook} not ready within {timeout_s} s; last state: {state}")
 
 
@@ -193,7 +219,7 @@ def _wait_run_all_finished(page, timeout_s: float) -> dict:
         stable = stable + 1 if done else 0
         if stable >= 2:
             return state
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(POLL_MS)
     pytest.fail(f"Run All did not finish within {timeout_s} s; last state: {state}")
 
 
@@ -232,13 +258,60 @@ def _log_console_entries(page) -> list[str]:
     ]
 
 
-def _shutdown_kernel_of(server, notebook: str) -> None:
+def _running_kernels(server) -> list[dict]:
+    return server.api("/api/kernels") or []
+
+
+def _shut_down_all_kernels(server) -> None:
+    """Cleanup after a failed check: the next notebook must start with no kernel running."""
     try:
-        for session in server.api("/api/sessions"):
-            if session["path"] == notebook:
-                server.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=15)
-    except Exception as exc:  # noqa: BLE001 - teardown of the server kills it anyway
-        print(f"[browser] could not shut down the kernel of {notebook}: {exc}")
+        for session in server.api("/api/sessions") or []:
+            server.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=15)
+        for kernel in _running_kernels(server):
+            server.api(f"/api/kernels/{kernel['id']}", method="DELETE", timeout=15)
+    except Exception as exc:  # noqa: BLE001 - teardown of the server kills them anyway
+        print(f"[browser] could not shut down the kernels: {exc}")
+
+
+def _click_menu(page, menu: str, item: re.Pattern[str]) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{menu}$")).click()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text=item).click()
+
+
+def _open_from_file_browser(page, notebook: str) -> None:
+    """Double-click the notebook in JupyterLab's file browser, as a learner would."""
+    listing = page.locator(".jp-FileBrowser .jp-DirListing-content")
+    if not listing.is_visible():  # the file browser's sidebar is closed: open it
+        page.locator('.jp-SideBar [data-id="filebrowser"]').click()
+    item = listing.locator(
+        ".jp-DirListing-item",
+        has=page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(notebook)}$")),
+    )
+    item.dblclick(timeout=NOTEBOOK_OPEN_TIMEOUT_MS)
+    page.wait_for_selector(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell",
+        timeout=NOTEBOOK_OPEN_TIMEOUT_MS,
+    )
+
+
+def _close_and_shut_down(page, server, notebook: str) -> None:
+    """File → Close and Shut Down Notebook…, confirmed (nothing is saved); then the server
+    must run no kernel any more, so that the next notebook starts in a fresh one."""
+    _click_menu(page, "File", re.compile(r"^Close and Shut Down Notebook"))
+    page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)  # "Shut down the notebook?"
+    page.locator(".jp-NotebookPanel").first.wait_for(state="detached", timeout=30_000)
+    deadline = time.monotonic() + KERNEL_SHUTDOWN_TIMEOUT_S
+    while True:
+        sessions, kernels = server.api("/api/sessions") or [], _running_kernels(server)
+        if not sessions and not kernels:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"{notebook}: after Close and Shut Down Notebook the server still has "
+                f"sessions {sessions} and kernels {kernels}",
+                pytrace=False,
+            )
+        time.sleep(POLL_MS / 1000)
 
 
 def _console_collector(page):
@@ -254,49 +327,105 @@ def _console_collector(page):
     return errors
 
 
-def _filter_console(errors: list[str]) -> list[str]:
+def _filter_console(errors: list[str], allowlist=CONSOLE_ALLOWLIST) -> list[str]:
     kept = []
     for err in errors:
-        reason = next((why for pat, why in CONSOLE_ALLOWLIST if pat.search(err)), None)
+        reason = next((why for pat, why in allowlist if pat.search(err)), None)
         if reason:
-            print(f"[browser] ignored console error ({reason}): {err}")
+            print(f"[browser] ignored console error ({reason}): {err.splitlines()[0]}")
         else:
             kept.append(err)
     return kept
 
 
-@pytest.mark.parametrize("notebook", list(BROWSER_NOTEBOOKS))
-def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_server):
-    assert (lab_server.root / notebook).is_file(), (
-        f"{notebook} is listed in BROWSER_NOTEBOOKS but missing from the notebooks directory"
-    )
+class LabPage:
+    """The JupyterLab page every notebook is opened in, one after another: JupyterLab
+    loads once, not once per notebook. A failed check discards the page (and any kernel
+    left running), so the next notebook starts on a freshly loaded one."""
+
+    def __init__(self, context, server):
+        self.context, self.server = context, server
+        self.page = None
+        self.console: list[str] = []  # console errors of the current page
+        self.loads = 0
+        self.notebooks_on_page = 0
+
+    def get(self):
+        """The live page, JupyterLab loaded (in a workspace of its own, so nothing from
+        an earlier page is restored), the file browser listing the notebooks."""
+        if self.page is None:
+            self.loads += 1
+            self.notebooks_on_page = 0
+            self.page = self.context.new_page()
+            self.console = _console_collector(self.page)
+            try:
+                self.page.goto(
+                    self.server.url(f"/lab/workspaces/browser-test-{self.loads}"),
+                    wait_until="domcontentloaded",
+                )
+                self.page.wait_for_selector(
+                    ".jp-FileBrowser .jp-DirListing-item", timeout=LAB_LOAD_TIMEOUT_MS
+                )
+            except BaseException:
+                print(f"[browser] console errors loading JupyterLab: {self.console}")
+                self.discard()
+                raise
+        return self.page
+
+    def discard(self) -> None:
+        if self.page is not None:
+            try:
+                self.page.close()
+            except Exception as exc:  # noqa: BLE001 - a fresh page comes next anyway
+                print(f"[browser] could not close the page: {exc}")
+        self.page = None
+        _shut_down_all_kernels(self.server)
+
+
+@pytest.fixture(scope="session")
+def lab(browser_context, lab_server):
+    lab = LabPage(browser_context, lab_server)
+    try:
+        yield lab
+    finally:
+        lab.discard()
+
+
+def test_every_listed_notebook_exists():
+    assert NOTEBOOKS, f"no notebooks in {NOTEBOOKS_DIR}"
+    missing = sorted(set(OTHER_EXPLORERS) - set(NOTEBOOKS))
+    assert not missing, f"OTHER_EXPLORERS names notebooks missing from {NOTEBOOKS_DIR}: {missing}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_runs_and_explorer_responds(notebook, lab, lab_server):
+    assert (lab_server.root / notebook).is_file(), f"{notebook} missing from the served copy"
     stem = Path(notebook).stem
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / f"{stem}_failure.png").unlink(missing_ok=True)  # none from older runs
     t0 = time.monotonic()
     timings: dict[str, float] = {}
 
-    page = browser_context.new_page()
-    console_errors = _console_collector(page)
+    page = lab.get()
+    timings["load lab"] = time.monotonic() - t0  # ~0 but for the first notebook on a page
+    # This notebook's console errors: from here on (for the first notebook on a page:
+    # from loading JupyterLab on) until it is closed.
+    console_errors = lab.console
+    first_error = len(console_errors) if lab.notebooks_on_page else 0
+    lab.notebooks_on_page += 1
+
     try:
-        # --- open, wait for the kernel -------------------------------------------------
-        # A workspace of its own, so JupyterLab does not restore tabs of earlier notebooks.
-        page.goto(
-            lab_server.url(f"/lab/workspaces/browser-test-{stem}/tree/{notebook}"),
-            wait_until="domcontentloaded",
-        )
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+        # --- a fresh kernel: none running, open, wait for the kernel ------------------
+        stale = _running_kernels(lab_server)
+        assert not stale, f"kernels still running before {notebook} opened: {stale}"
+        _open_from_file_browser(page, notebook)
         _wait_kernel_ready(page, lab_server, notebook, KERNEL_READY_TIMEOUT_S)
-        timings["open+kernel"] = time.monotonic() - t0
+        timings["open+kernel"] = time.monotonic() - t0 - timings["load lab"]
 
         # --- Run → Run All Cells --------------------------------------------------------
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(
-            ".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
-            has_text=re.compile(r"^Run All Cells$"),
-        ).click()
+        _click_menu(page, "Run", re.compile(r"^Run All Cells$"))
         state = _wait_run_all_finished(page, RUN_ALL_TIMEOUT_S)
-        timings["run all"] = time.monotonic() - t0 - timings["open+kernel"]
+        timings["run all"] = time.monotonic() - t0 - sum(timings.values())
 
         errors = _error_outputs(state)
         assert not errors, f"{notebook}: cells produced errors:\n" + "\n---\n".join(errors)
@@ -305,7 +434,7 @@ def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_serv
         assert not unrun, f"{notebook}: {len(unrun)} code cells did not run"
 
         # --- explorers: all rendered; drive the first one ------------------------------
-        selector = BROWSER_NOTEBOOKS[notebook]
+        selector = OTHER_EXPLORERS.get(notebook, TIMESTEP_EXPLORER)
         explorers = page.locator(selector)
         explorers.first.wait_for(state="attached", timeout=EXPLORER_TIMEOUT_MS)
         n_explorers = explorers.count()
@@ -371,23 +500,27 @@ def test_notebook_runs_and_explorer_responds(notebook, browser_context, lab_serv
             f"{after_value} (readout {before_readout!r} -> {after_readout!r})"
         )
 
-        # --- console and kernel log --------------------------------------------------------
-        kept = _filter_console(console_errors)
+        # --- console and kernel log; close, shutting the kernel down ----------------------
+        kept = _filter_console(console_errors[first_error:])
         assert not kept, f"{notebook}: browser console errors:\n" + "\n".join(kept)
         log = _log_console_entries(page)
         assert not log, (
             f"{notebook}: kernel output outside any cell (e.g. from a widget callback; "
             "shown only in JupyterLab's Log Console):\n" + "\n---\n".join(log)
         )
+        checked = len(console_errors)
+        _close_and_shut_down(page, lab_server, notebook)
+        timings["close"] = time.monotonic() - t0 - sum(timings.values())
+        kept = _filter_console(console_errors[checked:], CONSOLE_ALLOWLIST + CLOSING_ALLOWLIST)
+        assert not kept, f"{notebook}: browser console errors on closing:\n" + "\n".join(kept)
     except BaseException:
         try:
             page.screenshot(path=str(SCREENSHOTS / f"{stem}_failure.png"))
         except Exception as exc:  # noqa: BLE001 - the original failure matters more
             print(f"[browser] failure screenshot not taken: {exc}")
-        print(f"[browser] console errors so far: {console_errors}")
+        print(f"[browser] console errors so far: {console_errors[first_error:]}")
+        lab.discard()  # the next notebook gets a freshly loaded page and no kernel
         raise
     finally:
         timings["total"] = time.monotonic() - t0
         print(f"[browser] {notebook}: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
-        page.close()
-        _shutdown_kernel_of(lab_server, notebook)  # free the CPU for the next notebook

@@ -1,0 +1,40 @@
+"""The order of the work when the suite runs on both cores (``make test``: pytest-xdist,
+``-n auto --dist loadfile``).
+
+``--dist loadfile`` gives each file to one worker whole: a notebook's nbval cells share
+one kernel and run there in order, and every browser check (one module) runs on one
+worker against one JupyterLab server while the other worker runs the rest. (Not
+``--dist loadgroup`` with ``xdist_group`` marks: with pytest 9.2 and pytest-xdist 3.8 it
+silently stops grouping, pytest-dev/pytest-xdist#1386, and would split a notebook's
+cells over two kernels.)
+
+With ``--no-loadscope-reorder`` (pyproject.toml) files are handed out in the order the
+workers collected them (xdist would otherwise hand out the files with the most tests
+first, and the browser module, the longest, has few tests). On a worker this hook puts
+the longest files first, so that the short ones fill the gaps at the end: the browser
+module, then modules with ``slow`` tests, then the notebooks, then the rest. Each file's
+tests keep their order; a run without xdist keeps pytest's usual order.
+"""
+
+import pytest
+from nbval.plugin import IPyNbCell
+
+
+def _rank(item) -> int:
+    if item.get_closest_marker("browser"):
+        return 0
+    if item.get_closest_marker("slow"):
+        return 1
+    if isinstance(item, IPyNbCell):
+        return 2
+    return 3
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # not an xdist worker
+        return
+    file_rank: dict[str, int] = {}
+    for item in items:
+        file = item.nodeid.split("::", 1)[0]
+        file_rank[file] = min(file_rank.get(file, 3), _rank(item))
+    items.sort(key=lambda item: file_rank[item.nodeid.split("::", 1)[0]])  # stable

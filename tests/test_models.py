@@ -1,0 +1,228 @@
+"""The shipped-model zoo: DEFAULTS, saving and loading (and what they refuse), the command,
+and the shipped models themselves."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_lib.agreement import agreement_scores
+from course_lib.data.corpora import agreement_examples
+from course_lib.data.vocab import Vocabulary
+from course_lib.lm import mean_token_loss, sequence_log_probability
+from course_lib.models import (
+    DEFAULTS,
+    default_corpus,
+    default_model_path,
+    load_model,
+    main,
+    save_model,
+    train_default,
+)
+from course_lib.train import train_language_model
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["hello", "help", "hell", "yellow", "fellow", "held"]
+
+
+@pytest.fixture
+def vocab():
+    return Vocabulary.build(TINY, "char")
+
+
+def _train(vocab, **kwargs):
+    args = dict(steps=5, batch_size=4, learning_rate=0.05, progress=False)
+    args.update(kwargs)
+    return train_language_model(TINY, vocab, 16, np.random.default_rng(0), **args)
+
+
+def test_save_and_load_round_trip(vocab, tmp_path):
+    result = _train(vocab)
+    loss = mean_token_loss(result.parameters, vocab, TINY)
+    path = save_model(tmp_path / "m.npz", result.parameters, vocab, loss, {"note": "tiny"})
+    model = load_model(path)
+    assert model.vocabulary == vocab
+    assert model.final_loss == loss
+    assert model.metadata["note"] == "tiny" and model.metadata["final_loss"] == loss
+    for k in result.parameters:
+        np.testing.assert_array_equal(model.parameters[k], result.parameters[k])
+    assert mean_token_loss(model.parameters, model.vocabulary, TINY) == loss
+
+
+def test_load_model_names_a_missing_path_and_says_how_to_rebuild(tmp_path):
+    with pytest.raises(ValueError, match=r"nothing\.npz' does not exist.*python -m course_lib\.models"):
+        load_model(tmp_path / "nothing.npz")
+
+
+def test_a_name_without_suffix_saves_and_loads_the_same_file(vocab, tmp_path):
+    """save_model("my_model") writes my_model.npz; load_model("my_model") reads it back."""
+    result = _train(vocab)
+    path = save_model(tmp_path / "my_model", result.parameters, vocab, 1.5)
+    assert path == tmp_path / "my_model.npz" and path.exists() and (tmp_path / "my_model.json").exists()
+    for name in (tmp_path / "my_model", str(tmp_path / "my_model"), path):
+        np.testing.assert_array_equal(load_model(name).parameters["Waa"], result.parameters["Waa"])
+    dotted = save_model(tmp_path / "model.v2", result.parameters, vocab, 1.5)
+    assert dotted.name == "model.v2.npz" and load_model(tmp_path / "model.v2").final_loss == 1.5
+
+
+def test_the_metadata_is_valid_json_and_numpy_values_are_converted(vocab, tmp_path):
+    result = _train(vocab)
+    path = save_model(tmp_path / "m", result.parameters, vocab, np.float64(1.25),
+                      {"steps": np.int64(5), "losses": np.array([2.0, 1.5]), "clip": ("norm", 5.0)})
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["steps"] == 5 and meta["losses"] == [2.0, 1.5] and meta["clip"] == ["norm", 5.0]
+    assert meta["final_loss"] == 1.25 and meta["cell"] == "rnn" and meta["n_a"] == 16
+
+
+@pytest.mark.parametrize("change, name", [
+    (dict(parameters="nan"), r'parameters\["Waa"\] contains NaN'),
+    (dict(final_loss=float("nan")), "final_loss"),
+    (dict(final_loss="1.5"), "final_loss"),
+    (dict(metadata={"loss": float("nan")}), "metadata must hold JSON values"),
+    (dict(metadata={"f": print}), "metadata must hold JSON values"),
+    (dict(metadata=[1, 2]), "metadata must be a dict"),
+    (dict(vocabulary="abc"), "vocabulary"),
+    (dict(path=3), "path"),
+])
+def test_save_model_refuses_what_could_not_be_read_back(vocab, tmp_path, change, name):
+    result = _train(vocab)
+    args = dict(path=tmp_path / "m.npz", parameters=result.parameters, vocabulary=vocab, final_loss=1.0, metadata=None)
+    if change.get("parameters") == "nan":
+        change = dict(parameters={**result.parameters, "Waa": np.full((16, 16), np.nan)})
+    args.update(change)
+    with pytest.raises(ValueError, match=name):
+        save_model(**args)
+    assert not (tmp_path / "m.npz").exists() and not (tmp_path / "m.json").exists()  # nothing half-written
+
+
+def test_load_model_names_the_path_and_what_is_wrong(vocab, tmp_path):
+    result = _train(vocab)
+    good = save_model(tmp_path / "good.npz", result.parameters, vocab, 1.0)
+    with pytest.raises(ValueError, match="is a directory"):
+        load_model(tmp_path)
+    (tmp_path / "junk.npz").write_bytes(b"not a zip archive at all")
+    with pytest.raises(ValueError, match=r"junk\.npz' is not a \.npz archive"):
+        load_model(tmp_path / "junk.npz")
+    with np.load(good) as data:
+        entries = dict(data)
+    np.savez(tmp_path / "no_tokens.npz", **{k: v for k, v in entries.items() if k != "tokens"})
+    with pytest.raises(ValueError, match=r"no_tokens\.npz' is missing \['tokens'\]"):
+        load_model(tmp_path / "no_tokens.npz")
+    np.savez(tmp_path / "bad_shape.npz", **{**entries, "by": entries["by"][:, 0]})
+    with pytest.raises(ValueError, match=r"bad_shape\.npz' does not hold a valid model.*by"):
+        load_model(tmp_path / "bad_shape.npz")
+    good.with_suffix(".json").write_text("{ not json", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"good\.json' is not valid JSON"):
+        load_model(good)
+    good.with_suffix(".json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError, match="must hold a JSON object"):
+        load_model(good)
+    for bad in (None, 3, b"x.npz", ""):
+        with pytest.raises(ValueError, match="path"):
+            load_model(bad)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: default_model_path("english"), "name must be one of"),
+    (lambda: default_corpus("english"), "corpus must be one of"),
+    (lambda: default_corpus("agreement", seed=-1), "seed"),
+    (lambda: default_corpus("agreement", n_sentences=0), "n_sentences"),
+    (lambda: train_default("english"), "corpus must be one of"),
+    (lambda: train_default("chinese", steps=0), "steps"),
+    (lambda: train_default("chinese", seed="0"), "seed"),
+    (lambda: train_default("chinese", progress="no"), "progress"),
+])
+def test_the_zoo_answers_bad_names_and_numbers(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_command_trains_and_saves(tmp_path, capsys):
+    out = tmp_path / "zh.npz"
+    assert main(["--corpus", "chinese", "--steps", "5", "--out", str(out), "--no-progress"]) == 0
+    model = load_model(out)
+    assert model.metadata["steps"] == 5 and model.metadata["corpus"] == "chinese"
+    assert "final loss" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULTS))
+def test_shipped_model_loads_and_its_loss_is_reproduced(name):
+    path = default_model_path(name)
+    assert path.stat().st_size < 1_000_000
+    model = load_model(path)
+    corpus = default_corpus(name, model.metadata["seed"], model.metadata.get("n_sentences"))
+    assert model.vocabulary == Vocabulary.build(corpus, DEFAULTS[name]["granularity"])
+    assert mean_token_loss(model.parameters, model.vocabulary, corpus) == pytest.approx(model.final_loss, rel=1e-9)
+
+
+def test_shipped_agreement_model_knows_was_from_were():
+    model = load_model(default_model_path("agreement"))
+    d = DEFAULTS["agreement"]
+    scores = agreement_scores(model.parameters, model.vocabulary, agreement_examples(600, 12345, d["min_filler"], d["max_filler"]))
+    for filler_length, (n, p_correct, accuracy) in scores.by_filler_length().items():
+        assert accuracy > 0.9 and p_correct > 0.8, (filler_length, p_correct, accuracy)
+
+
+def test_agreement_long_differs_from_agreement_only_in_the_distance():
+    changed = {k for k in DEFAULTS["agreement"] if DEFAULTS["agreement"][k] != DEFAULTS["agreement_long"][k]}
+    assert changed == {"min_filler"} and set(DEFAULTS["agreement_long"]) == set(DEFAULTS["agreement"])
+    assert DEFAULTS["agreement_long"]["min_filler"] > DEFAULTS["agreement"]["min_filler"] + 5  # long clauses only
+    corpus = default_corpus("agreement_long")
+    assert len(corpus) == DEFAULTS["agreement_long"]["n_sentences"] and corpus != default_corpus("agreement")
+
+
+def test_shipped_long_clause_model_never_learned_the_agreement():
+    """Trained on long clauses only, the vanilla RNN stays near chance at every distance
+    (notebook 05's baseline for the GRU and the LSTM)."""
+    model = load_model(default_model_path("agreement_long"))
+    scores = agreement_scores(model.parameters, model.vocabulary, agreement_examples(2000, 12345, 2, 24))
+    trained = range(DEFAULTS["agreement_long"]["min_filler"], DEFAULTS["agreement_long"]["max_filler"] + 1)
+    for lengths in ([k for k in range(2, 25) if k < trained[0]], list(trained), [k for k in range(2, 25) if k > trained[-1]]):
+        chosen = np.isin(scores.filler_length, lengths)
+        assert 0.3 < scores.correct[chosen].mean() < 0.7, (lengths, scores.correct[chosen].mean())
+    assert set(model.metadata["agreement_by_filler_length"]) == {str(k) for k in range(2, 25)}
+
+
+def test_shipped_chinese_model_prefers_the_sensible_homophone():
+    model = load_model(default_model_path("chinese"))
+    sensible = sequence_log_probability(model.parameters, model.vocabulary, "历史总是不断重演")
+    nonsense = sequence_log_probability(model.parameters, model.vocabulary, "力使总事不断虫眼")
+    assert sensible > nonsense + 20  # a factor e^20 ≈ 5·10^8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DEFAULTS))
+def test_retraining_with_the_command_defaults_reaches_the_shipped_loss(name, tmp_path):
+    """python -m course_lib.models --corpus <name>, from scratch (about 5 to 10 s each)."""
+    out = tmp_path / f"lm_{name}.npz"
+    # One BLAS thread: these matrices are small, and extra threads only wait on a busy machine.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    subprocess.run([sys.executable, "-m", "course_lib.models", "--corpus", name, "--out", str(out), "--no-progress"],
+                   check=True, cwd=ROOT, env=env, capture_output=True, timeout=300)
+    shipped, retrained = load_model(default_model_path(name)), load_model(out)
+    assert retrained.final_loss == pytest.approx(shipped.final_loss, rel=0.10)
+    if "agreement_by_filler_length" in shipped.metadata:  # learned the agreement (or not) as the shipped one
+
+        def mean_accuracy(model):
+            return np.mean([v["accuracy"] for v in model.metadata["agreement_by_filler_length"].values()])
+
+        assert mean_accuracy(retrained) == pytest.approx(mean_accuracy(shipped), abs=0.1)
+
+
+def test_save_model_refuses_a_directory(vocab, tmp_path):
+    (tmp_path / "models.npz").mkdir()
+    result = _train(vocab)
+    with pytest.raises(ValueError, match="is a directory"):
+        save_model(tmp_path / "models.npz", result.parameters, vocab, 1.0)
+
+
+def test_a_model_of_another_cell_round_trips_its_cell_name(vocab, tmp_path):
+    result = _train(vocab)
+    path = save_model(tmp_path / "m", result.parameters, vocab, 1.0, cell="rnn")
+    assert load_model(path).cell == "rnn"
+    with np.load(path) as data:
+        assert str(data["cell"]) == "rnn"
