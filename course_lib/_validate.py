@@ -137,13 +137,16 @@ def check_letters(name, arr, letters, **sizes):
         sizes.get(n, int(n) if n.isdigit() else s) == s for n, s in zip(names, arr.shape)
     ):
         return arr
-    # Letters not given take this array's own size when it has the right number of axes.
+    # m and T_x, when not given, are this array's own (it defines them); any other letter
+    # not given stays a letter: a transposed Wya must not read as "n_y = n_a".
     same_axes = arr.ndim == len(names)
     shown = "(" + ", ".join(
-        str(sizes[n]) if n in sizes else n if n.isdigit() else (str(arr.shape[i]) if same_axes else n)
+        str(sizes[n]) if n in sizes else n if n.isdigit()
+        else (str(arr.shape[i]) if same_axes and n in ("m", "T_x") and arr.shape[i] > 0 else n)
         for i, n in enumerate(names)
     ) + ")"
-    raise ValueError(f"{name} must have shape {letters} = {shown}, got {arr.shape}")
+    empty = " with every size >= 1" if 0 in arr.shape else ""
+    raise ValueError(f"{name} must have shape {letters} = {shown}{empty}, got {arr.shape}")
 
 
 def float_parameters(name, parameters, required, optional=()):

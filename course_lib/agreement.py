@@ -17,7 +17,7 @@ import numpy as np
 from course_lib._validate import checked
 from course_lib.activations import softmax
 from course_lib.data.corpora import AgreementExample
-from course_lib.data.vocab import encode_batch
+from course_lib.data.vocab import Vocabulary, encode_batch
 from course_lib.lm import check_lm_parameters, lm_forward, log_probabilities
 from course_lib.recurrent import backward_steps, get_cell
 
@@ -28,6 +28,8 @@ CHUNK = 256  # sentences per forward pass (memory only; the results are the same
 
 def _check_agreement(parameters, vocabulary, examples, cell="rnn"):
     cell = get_cell(cell)
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(f"vocabulary must be a word-level Vocabulary, got {type(vocabulary).__name__}")
     p = check_lm_parameters(parameters, vocabulary, cell)
     if vocabulary.granularity != "word":
         raise ValueError(

@@ -57,8 +57,12 @@ __all__ = [
 # ---------------------------------------------------------------------------------------
 
 
-def _lm_parameters(parameters, vocabulary=None, cell="rnn"):
-    """(checked parameters, Cell): the cell's own check, its output layer, n_x = n_y."""
+def _lm_parameters(parameters, vocabulary=None, cell="rnn", need_vocabulary=False):
+    """(checked parameters, Cell): the cell's own check, its output layer, n_x = n_y.
+
+    The vocabulary, when given (or needed: a function that reads or writes text), must be
+    a Vocabulary of n_y tokens.
+    """
     cell = get_cell(cell)
     p = cell.check_parameters(parameters)
     missing = [k for k in cell.output_keys if k not in p]
@@ -73,7 +77,7 @@ def _lm_parameters(parameters, vocabulary=None, cell="rnn"):
             f'parameters["{W_y}"] must have shape (n_y, n_a) with n_y = n_x = {n_x} '
             f"(inputs and outputs share the vocabulary), got {p[W_y].shape}"
         )
-    if vocabulary is not None:
+    if vocabulary is not None or need_vocabulary:
         if not isinstance(vocabulary, Vocabulary):
             raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
         if len(vocabulary) != n_y:
@@ -149,7 +153,7 @@ def _check_loss(parameters, batch_indices, mask=None, cell="rnn"):
 
 
 def _check_mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn"):
-    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)) or not sentences \
             or not all(isinstance(s, str) for s in sentences):
         raise ValueError("sentences must be a non-empty list of str")
@@ -157,12 +161,12 @@ def _check_mean_token_loss(parameters, vocabulary, sentences, batch_size=256, ce
 
 
 def _check_text(parameters, vocabulary, text, cell="rnn"):
-    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     return p, vocabulary, _text("text", text), cell
 
 
 def _check_next_token(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn"):
-    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     return p, vocabulary, _text("prefix", prefix), check_positive_float("temperature", temperature), cell
 
 
@@ -181,7 +185,7 @@ def _check_lm_step(parameters, a_prev, xt, cell="rnn"):
 
 
 def _check_sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn"):
-    p, cell = _lm_parameters(parameters, vocabulary, cell)
+    p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     greedy = check_bool("greedy", greedy)
     rng = None if greedy and rng is None else as_generator("rng", rng)
     return (p, vocabulary, rng, check_positive_float("temperature", temperature),

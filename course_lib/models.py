@@ -148,8 +148,12 @@ def save_model(path, parameters, vocabulary, final_loss, metadata=None, cell="rn
     """
     path = _npz_path(path)
     cell = get_cell(cell)
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(f"vocabulary must be the Vocabulary of the model, got {type(vocabulary).__name__}")
     p = check_lm_parameters(parameters, vocabulary, cell)
     final_loss = float(as_float_array("final_loss", final_loss, ndim=0))
+    if final_loss < 0:
+        raise ValueError(f"final_loss must be a per-token loss >= 0 (a cross-entropy), got {final_loss!r}")
     if metadata is not None and not isinstance(metadata, dict):
         raise ValueError(f"metadata must be a dict or None, got {type(metadata).__name__}")
     _, n_a = cell.sizes(p)
@@ -193,7 +197,10 @@ def load_model(path):
             entries = dict(data)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"path {str(path)!r} is not a .npz archive written by save_model ({exc})") from exc
-    cell = get_cell(str(entries.pop("cell", "rnn")))
+    try:
+        cell = get_cell(str(entries.pop("cell", "rnn")))
+    except ValueError as exc:
+        raise ValueError(f"path {str(path)!r} holds a model of an unknown cell: {exc}") from exc
     keys = cell.parameter_keys + cell.output_keys
     missing = [k for k in (*keys, "tokens", "granularity", "final_loss") if k not in entries]
     if missing:
@@ -210,9 +217,10 @@ def load_model(path):
         try:
             metadata = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"metadata file {str(meta_path)!r} is not valid JSON ({exc})") from exc
+            raise ValueError(f"path {str(path)!r}: its metadata file {str(meta_path)!r} is not valid JSON ({exc})") from exc
         if not isinstance(metadata, dict):
-            raise ValueError(f"metadata file {str(meta_path)!r} must hold a JSON object, got {type(metadata).__name__}")
+            raise ValueError(f"path {str(path)!r}: its metadata file {str(meta_path)!r} must hold a JSON object, "
+                             f"got {type(metadata).__name__}")
     return SavedModel(parameters, vocabulary, final_loss, metadata, cell.name)
 
 
@@ -248,7 +256,15 @@ def train_default(name, seed=None, steps=None, progress=True):
 
 
 def main(argv=None):
-    """``python -m course_lib.models``: train a default model and save it."""
+    """``python -m course_lib.models``: train a default model and save it.
+
+    Args:
+        argv: the command's arguments as a list of str (None: the command line's own).
+    """
+    if argv is not None and (isinstance(argv, str) or not isinstance(argv, (list, tuple))
+                             or not all(isinstance(a, str) for a in argv)):
+        raise ValueError(f"argv must be None or a list of str, e.g. ['--corpus', 'chinese', '--steps', '100'], "
+                         f"got {argv!r}")
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=sorted(DEFAULTS), default="agreement")
     parser.add_argument("--out", default=None, help="output .npz (default: the repository's assets/lm_<corpus>.npz)")

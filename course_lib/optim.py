@@ -42,6 +42,8 @@ def gradient_pairs(parameters, gradients, name="gradients"):
         ValueError naming the key: a gradient missing, a gradient without a parameter (a
         misspelt "dwaa", a "dx"), a shape that differs, a value that is not an array.
     """
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a str (how to call the gradients in an error), got {type(name).__name__}")
     if not isinstance(parameters, dict) or not parameters:
         raise ValueError(f"parameters must be a non-empty dict of arrays (or of parameter dicts), got {type(parameters).__name__}")
     if not isinstance(gradients, dict):
@@ -210,6 +212,9 @@ def make_optimizer(optimizer, learning_rate):
     Returns:
         the optimiser object.
     """
+    if isinstance(optimizer, type):
+        raise ValueError(f"optimizer must be an optimiser object, not the class {optimizer.__name__}: "
+                         f"make one, e.g. {optimizer.__name__}(learning_rate), or give its name {sorted(OPTIMIZERS)}")
     if not isinstance(optimizer, str) and callable(getattr(optimizer, "step", None)):
         return optimizer
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:

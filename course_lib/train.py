@@ -135,7 +135,7 @@ def _check_parameters(parameters, name="parameters"):
 
 
 def _check_optimizer(optimizer):
-    if isinstance(optimizer, str) or not callable(getattr(optimizer, "step", None)):
+    if isinstance(optimizer, (str, type)) or not callable(getattr(optimizer, "step", None)):
         raise ValueError(f"optimizer must be an optimiser object with a step(parameters, gradients) method, e.g. "
                          f"optim.Adam(0.01) (optim.make_optimizer('adam', 0.01) makes one from a name), got {optimizer!r}")
     return optimizer
@@ -220,7 +220,7 @@ def training_step(loss_and_gradients, parameters, batch, optimizer, clip=None):
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
     J, gradients, n = _evaluate(loss_and_gradients, parameters, batch)  # forward + backward
-    pairs = gradient_pairs(parameters, gradients)  # one gradient per parameter, same shapes
+    pairs = gradient_pairs(parameters, gradients, "the gradients of loss_and_gradients")  # one per parameter, same shapes
     average = {"/".join(path): dW / n for path, _, dW in pairs}  # average per token (or example)
     if not all(np.isfinite(g).all() for g in average.values()):  # then no norm can be measured
         return TrainingStep(parameters, J / n, float("nan"), n)

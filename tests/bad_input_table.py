@@ -46,6 +46,15 @@ EXEMPT = {
     "course_lib.recurrent.predictions": "an unchecked product used inside cells",
     "course_lib.rnn.rnn_step_backward": "the step the driver loops over, unchecked; rnn_cell_backward checks",
     "course_lib.rnn.rnn_parameter_gradients": "unchecked inner step; rnn_cell_backward checks",
+    "course_lib.gru.gru_step_backward": "unchecked inner step; gru_cell_backward checks",
+    "course_lib.gru.gru_parameter_gradients": "unchecked inner step; gru_cell_backward checks",
+    "course_lib.lstm.lstm_step_backward": "the readable step of lstm_cell_backward, unchecked; lstm_cell_backward checks",
+    "course_lib.lstm.lstm_parameter_gradients": "unchecked inner step; lstm_cell_backward checks",
+    "course_lib.recurrent.one_hot_matmul": "an unchecked product used inside cells",
+    "course_lib.recurrent.one_hot_outer_sum": "an unchecked product used inside cells",
+    "course_lib.train.TrainingResult": "a result record without logic, built only by train_model",
+    "course_lib.optim.rebuild": "an unchecked inner helper of SGD.step, Adam.step and training_step (all covered), "
+                                "which give it the arrays gradient_pairs checked; no notebook calls it",
 }
 
 
@@ -344,3 +353,861 @@ spec("course_lib.data.corpora.chinese_sentences", lambda: {}, {})
 # --- notebook helpers ------------------------------------------------------------------
 spec("course_lib.notebook.show_source", lambda: {"obj": course_lib.rnn.rnn_cell_forward}, {"obj": "object"},
      extra={"obj": [("int", 3), ("str", "rnn_forward")]})
+
+
+# === architectures, tagger, dynamics, gradients, viz, widgets ===========================
+
+def _caches(T=T_X):
+    from course_lib.rnn import rnn_forward
+    return rnn_forward(x_seq(T=T), np.zeros((N_A, M)), rnn_parameters())[2]
+
+
+def _labels():
+    return np.array([0, 1])
+
+
+# --- gradients -------------------------------------------------------------------------
+spec("course_lib.gradients.clip", lambda: {"gradients": {"dW": np.ones((2, 2))}, "max_value": 1.0},
+     {"gradients": "object", "max_value": "float"}, extra={"gradients": [("list", [1.0]), ("nan", {"dW": np.full(2, np.nan)})]})
+spec("course_lib.gradients.clip_by_norm", lambda: {"gradients": {"dW": np.ones((2, 2))}, "max_norm": 1.0},
+     {"gradients": "object", "max_norm": "float"}, extra={"gradients": [("list", [1.0])]})
+spec("course_lib.gradients.global_norm", lambda: {"gradients": {"dW": np.ones((2, 2))}}, {"gradients": "object"},
+     extra={"gradients": [("list", [1.0]), ("str", {"dW": "1"})]})
+spec("course_lib.gradients.gradient_check",
+     lambda: {"f": lambda t: float(np.sum(t ** 2)), "theta": np.ones(3), "grad": 2 * np.ones(3), "epsilon": 1e-7},
+     {"f": "object", "theta": "array", "grad": "array", "epsilon": "float"},
+     extra={"f": [("tuple-result", lambda v: (lambda t: (1.0, {})))]})
+spec("course_lib.gradients.step_norms", lambda: {"d": x_seq()}, {"d": "object"},
+     extra={"d": [("str", "1"), ("2-D", np.ones((2, 2))), ("complex", lambda v: v + 1j)]})
+spec("course_lib.gradients.timestep_gradient_norms", lambda: {"da": np.ones((N_A, M, T_X)), "caches": _caches()},
+     {"da": "array", "caches": "object"}, extra={"caches": [("list", [1, 2])]})
+extreme("course_lib.gradients.timestep_gradient_norms[T_x=2000]",
+        lambda: {"da": np.ones((N_A, M, 2000)), "caches": _caches(2000)})
+
+# --- dynamics ------------------------------------------------------------------------
+spec("course_lib.dynamics.jacobian_products", lambda: {"caches": _caches()}, {"caches": "object"},
+     extra={"caches": [("list", [1, 2])]})
+spec("course_lib.dynamics.jacobian_norms", lambda: {"caches": _caches()}, {"caches": "object"})
+spec("course_lib.dynamics.step_jacobians", lambda: {"caches": _caches()}, {"caches": "object"})
+spec("course_lib.dynamics.decay_rate", lambda: {"norms": np.array([1.0, 0.5, 0.25])}, {"norms": "array"})
+spec("course_lib.dynamics.largest_singular_value", lambda: {"W": np.eye(3)}, {"W": "array"})
+spec("course_lib.dynamics.spectral_radius", lambda: {"W": np.eye(3)}, {"W": "array"})
+spec("course_lib.dynamics.init_recurrent_weights",
+     lambda: {"n_a": 4, "rng": 0, "singular_value": 1.0, "kind": "orthogonal"},
+     {"n_a": "int", "rng": "rng", "singular_value": "float", "kind": "choice"})
+spec("course_lib.dynamics.scale_to_spectral_radius", lambda: {"W": np.eye(3) + 0.1, "rho": 0.9},
+     {"W": "array", "rho": "float"})
+spec("course_lib.dynamics.non_normal_matrix", lambda: {"n_a": 3, "eigenvalue": 0.9, "coupling": 1.0},
+     {"n_a": "int"})
+spec("course_lib.dynamics.single_unit_gradient", lambda: {"w": np.array([0.5, 1.5]), "T": 10, "a0": 0.5, "b": 0.0},
+     {"w": "object", "T": "int"}, extra={"w": [("str", "1"), ("2-D", np.ones((2, 2))), ("nan", np.array([np.nan]))]})
+spec("course_lib.dynamics.gradient_flow", lambda: {"value": 0.9, "T": 10, "threshold": 1.0, "n_a": 4, "n_x": 2, "seed": 0},
+     {"value": "float", "setting": "choice", "kind": "choice", "activation": "choice", "T": "int",
+      "threshold": "float", "n_a": "int", "n_x": "int", "seed": "rng", "cell": "choice"})
+spec("course_lib.dynamics.gradient_angle",
+     lambda: {"gradients": {"dW": np.array([1.0, 2.0])}, "other": {"dW": np.array([2.0, 1.0])}},
+     {"gradients": "object", "other": "object"},
+     extra={"gradients": [("empty", {}), ("zeros", {"dW": np.zeros(2)})], "other": [("keys", {"dV": np.ones(2)})]})
+extreme("course_lib.dynamics.gradient_angle[1e200]",
+        lambda: {"gradients": {"g": np.array([1e200, 3e200])}, "other": {"g": np.array([1e200, 3e200])}},
+        check=lambda angle: np.testing.assert_equal(angle, 0.0))
+extreme("course_lib.dynamics.jacobian_norms[T_x=1100]", lambda: {"caches": _caches(1100)})
+
+# --- tagger ----------------------------------------------------------------------------
+def _tagger():
+    return rnn_parameters(output=False) | {"Wya": 0.5 * np.ones((1, N_A)), "by": np.zeros((1, 1))}
+
+
+spec("course_lib.tagger.tagger_predict", lambda: {"parameters": _tagger(), "x": x_seq()},
+     {"parameters": "params:rnn", "x": "array", "cell": "choice"})
+spec("course_lib.tagger.tagger_loss_and_gradients",
+     lambda: {"parameters": _tagger(), "x": x_seq(), "y": np.ones((1, M, T_X)), "mask": np.ones((M, T_X), bool)},
+     {"parameters": "params:rnn", "x": "array", "y": "array", "mask": "object", "cell": "choice"}, optional=("mask",))
+
+# --- architectures -------------------------------------------------------------------
+spec("course_lib.architectures.fit_lengths", lambda: {"name": "many_to_one", "T_x": 3, "T_y": 2},
+     {"name": "choice", "T_x": "int", "T_y": "int"})
+spec("course_lib.architectures.check_lengths", lambda: {"name": "many_to_one", "T_x": 3, "T_y": 1},
+     {"name": "choice", "T_x": "int", "T_y": "int"})
+spec("course_lib.architectures.architecture_shapes",
+     lambda: {"name": "many_to_one", "n_x": 3, "n_a": 4, "n_y": 2, "m": 2, "T_x": 3, "T_y": 1},
+     {"name": "choice", "n_x": "int", "n_a": "int", "n_y": "int", "m": "int", "T_x": "int", "T_y": "int", "cell": "choice"})
+spec("course_lib.architectures.parameter_letters", lambda: {"cell": "rnn", "n_x": "n_x"}, {"cell": "choice", "n_x": "str"})
+spec("course_lib.architectures.array_letters", lambda: {"name": "many_to_one"}, {"name": "choice", "cell": "choice"})
+spec("course_lib.architectures.one_to_one", lambda: {"x": x_seq(T=1), "parameters": rnn_parameters(output=True)},
+     {"x": "array", "parameters": "params:rnn", "cell": "choice"}, extra={"x": [("T_x=2", x_seq(T=2))]})
+spec("course_lib.architectures.one_to_many",
+     lambda: {"x": x_seq(T=1), "parameters": rnn_parameters(output=False) | {"Wya": np.ones((N_X, N_A)), "by": np.zeros((N_X, 1))}, "T_y": 3},
+     {"x": "array", "parameters": "params:rnn", "T_y": "int", "cell": "choice"})
+for _m in ("many_to_one", "many_to_many"):
+    spec(f"course_lib.architectures.{_m}", lambda: {"x": x_seq(), "parameters": rnn_parameters(output=True)},
+         {"x": "array", "parameters": "params:rnn", "cell": "choice"},
+         extra={"parameters": [("by-(1,1)", lambda v: {**v, "by": np.zeros((1, 1))})]})
+spec("course_lib.architectures.encoder_decoder",
+     lambda: {"x": x_seq(), "encoder_parameters": rnn_parameters(),
+              "decoder_parameters": __import__("course_lib.rnn", fromlist=["x"]).initialize_rnn_parameters(N_Y, N_A, N_Y, 1, 0.5), "T_y": 3},
+     {"x": "array", "encoder_parameters": "params:rnn", "decoder_parameters": "params:rnn", "T_y": "int", "cell": "choice"})
+spec("course_lib.architectures.many_to_one_gradients",
+     lambda: {"x": x_seq(), "y": _labels(), "parameters": rnn_parameters(output=True)},
+     {"x": "array", "y": "object", "parameters": "params:rnn", "cell": "choice", "input_gradient": "bool"},
+     extra={"y": [("float", np.array([0.0, 1.0])), ("bool", np.array([True, False])), ("out-of-range", np.array([0, 5]))]})
+spec("course_lib.architectures.encoder_decoder_gradients",
+     lambda: {"x": x_seq(), "y": np.array([[0, 1, 1], [1, 0, 0]]), "encoder_parameters": rnn_parameters(),
+              "decoder_parameters": __import__("course_lib.rnn", fromlist=["x"]).initialize_rnn_parameters(N_Y, N_A, N_Y, 1, 0.5)},
+     {"x": "array", "y": "object", "encoder_parameters": "params:rnn", "decoder_parameters": "params:rnn", "cell": "choice"},
+     extra={"y": [("float", np.zeros((2, 3))), ("out-of-range", np.full((2, 3), 9))]})
+extreme("course_lib.architectures.many_to_one_gradients[T_x=2000]",
+        lambda: {"x": x_seq(T=2000), "y": _labels(), "parameters": rnn_parameters(output=True)})
+extreme("course_lib.architectures.many_to_one_gradients[gap 1e4]",
+        lambda: {"x": x_seq(), "y": _labels(), "parameters": rnn_parameters(output=True) | {"by": np.array([[1e4], [0.0]])}})
+
+# --- viz -------------------------------------------------------------------------------
+_A = lambda: np.arange(12.0).reshape(3, 4) / 12  # noqa: E731
+spec("course_lib.viz.figures.matrix_heatmap", lambda: {"values": _A(), "scale": "signed"},
+     {"values": "array", "scale": "choice"}, extra={"values": [("inf", np.full((2, 2), np.inf))]})
+spec("course_lib.viz.figures.step_heatmap", lambda: {"values": _A(), "t": 1, "step_labels": list("abcd")},
+     {"values": "array", "t": "int0", "reveal": "bool"},
+     extra={"t": [("out-of-range", 4)], "step_labels": [("short", ["a"]), ("dup", list("aabc"))]})
+spec("course_lib.viz.figures.heatmap_z", lambda: {"values": _A(), "visible_steps": 2}, {"values": "array", "visible_steps": "int0"},
+     optional=("visible_steps",), extra={"visible_steps": [("too-many", 5)]})
+spec("course_lib.viz.figures.column_highlight", lambda: {"t": 1, "n_rows": 3}, {"t": "int0", "n_rows": "int"})
+spec("course_lib.viz.figures.unread_mask", lambda: {"t": 1, "n_steps": 4, "n_rows": 3},
+     {"t": "int0", "n_steps": "int", "n_rows": "int"}, extra={"t": [("out-of-range", 4)]})
+spec("course_lib.viz.figures.norm_bars", lambda: {"norms": np.array([1.0, 2.0]), "highlight": 1},
+     {"norms": "object", "highlight": "int0", "log_y": "bool"}, optional=("highlight",),
+     extra={"norms": [("str", "1"), ("2-D", np.ones((2, 2)))], "highlight": [("out-of-range", 2)],
+            "labels": [("short", ["a"])]})
+spec("course_lib.viz.figures.series_over_time", lambda: {"series": {"a": np.array([1.0, 2.0])}},
+     {"series": "object", "log_y": "bool"}, extra={"series": [("list", [1.0]), ("empty", {})], "x": [("short", [1.0])]})
+spec("course_lib.viz.rnn.forward_step_frame",
+     lambda: {"a": _A(), "a0": np.zeros(3), "y_pred": np.full((2, 4), 0.5), "t": 1, "step_labels": list("abcd"), "title": ""},
+     {"a": "array", "a0": "array", "y_pred": "array", "t": "int0"},
+     allow=("a0-empty", "a0-axis-short"), extra={"t": [("out-of-range", 4)], "step_labels": [("short", ["a"])]})
+spec("course_lib.viz.rnn.backward_step_frame", lambda: {"da_loss": _A(), "da_future": _A(), "t": 3, "title": ""},
+     {"da_loss": "array", "da_future": "array", "t": "int0"}, extra={"t": [("out-of-range", 4)]})
+spec("course_lib.viz.lm.sampling_step_frame",
+     lambda: {"distributions": np.full((3, 2), 1 / 3), "tokens": ["a", "b"], "vocabulary_tokens": ["a", "b", "c"], "t": 1, "top_k": 2},
+     {"distributions": "array", "t": "int0", "top_k": "int"},
+     extra={"t": [("out-of-range", 2)], "tokens": [("unknown", ["a", "z"]), ("None", None)],
+            "vocabulary_tokens": [("short", ["a"])]})
+
+# --- widgets ---------------------------------------------------------------------------
+spec("course_lib.widgets.forward.ForwardExplorer",
+     lambda: {"vocabulary": _vocabulary(), "sentence": "王刚和李明", "n_a": 4, "activation": "tanh", "seed": 0},
+     {"vocabulary": "vocab", "sentence": "str", "n_a": "int", "activation": "choice", "seed": "rng", "cell": "choice"},
+     extra={"n_a": [("above-slider", 32)], "sentence": [("blank", "   ")]})
+spec("course_lib.widgets.notation.NotationExplorer",
+     lambda: {"corpus": ["王刚和李明去上班了", "李明和王刚是同事"], "sentence": "王刚", "granularity": "char"},
+     {"corpus": "strs", "sentence": "str", "granularity": "choice", "max_size": "int"}, optional=("max_size",),
+     extra={"max_size": [("above-slider", 1000)]})
+spec("course_lib.widgets.gradients.GradientExplorer", lambda: {"value": 0.9, "T": 10},
+     {"value": "float", "setting": "choice", "kind": "choice", "activation": "choice", "T": "int",
+      "threshold": "float", "seed": "rng", "cell": "choice"},
+     extra={"T": [("above-slider", 2000), ("off-grid", 47)], "value": [("above-slider", 3.0)],
+            "threshold": [("above-slider", 1e9)]})
+spec("course_lib.widgets.architectures.ArchitectureExplorer", lambda: {"name": "many_to_one", "T_x": 3, "T_y": 1},
+     {"name": "choice", "T_x": "int", "T_y": "int", "n_x": "int", "n_a": "int", "n_y": "int", "m": "int", "cell": "choice"},
+     extra={"T_x": [("above-slider", 50)]})
+spec("course_lib.widgets.backward.BackwardExplorer",
+     lambda: {"da_loss": np.ones((3, 4)), "da_total": np.ones((3, 4)), "tokens": list("王刚和李")},
+     {"da_loss": "array", "da_total": "array", "tokens": "strs"}, allow=("tokens-empty",))
+
+
+# --- gru --------------------------------------------------------------------------------
+def gru_parameters(output=False, seed=0, variant="full"):
+    from course_lib.gru import initialize_gru_parameters
+
+    return initialize_gru_parameters(N_X, N_A, N_Y if output else None, _rng(seed), scale=0.5, variant=variant)
+
+
+def _gru_caches(variant="full", T=T_X):
+    from course_lib.gru import gru_forward
+
+    return gru_forward(x_seq(T=T), np.zeros((N_A, M)), gru_parameters(variant=variant), variant=variant)[2]
+
+
+def _gru_cache():
+    from course_lib.gru import gru_cell_forward
+
+    return gru_cell_forward(x_seq()[:, :, 0], np.zeros((N_A, M)), gru_parameters())[2]
+
+
+def _torch_weights():
+    from course_lib.gru import to_torch_gru
+
+    return to_torch_gru(gru_parameters(variant="reset_after"))
+
+
+spec("course_lib.gru.initialize_gru_parameters",
+     lambda: {"n_x": N_X, "n_a": N_A, "n_y": N_Y, "rng": 0, "scale": 0.1, "variant": "full"},
+     {"n_x": "int", "n_a": "int", "n_y": "int", "rng": "rng", "scale": "float", "variant": "choice"},
+     optional=("n_y",))
+spec("course_lib.gru.check_gru_parameters", lambda: {"parameters": gru_parameters(output=True)},
+     {"parameters": "params:gru", "variant": "choice"})
+spec("course_lib.gru.gru_cell_forward",
+     lambda: {"xt": x_seq()[:, :, 0], "c_prev": np.zeros((N_A, M)), "parameters": gru_parameters(output=True)},
+     {"xt": "array", "c_prev": "array", "parameters": "params:gru", "variant": "choice"})
+spec("course_lib.gru.gru_forward",
+     lambda: {"x": x_seq(), "c0": np.zeros((N_A, M)), "parameters": gru_parameters(output=True)},
+     {"x": "array", "c0": "array", "parameters": "params:gru", "variant": "choice"})
+spec("course_lib.gru.gru_cell_backward",
+     lambda: {"dc_next": np.ones((N_A, M)), "cache": _gru_cache()},
+     {"dc_next": "array", "cache": "object"},
+     extra={"cache": [("tuple", tuple(range(8))), ("rnn-cache", lambda v: _rnn_cache())]})
+spec("course_lib.gru.gru_backward",
+     lambda: {"dc": np.ones((N_A, M, T_X)), "caches": _gru_caches()},
+     {"dc": "array", "caches": "object", "input_gradient": "bool"},
+     extra={"caches": [("empty-list", []), ("rnn-caches", lambda v: _rnn_caches())]})
+spec("course_lib.gru.to_torch_gru", lambda: {"parameters": gru_parameters(variant="reset_after")},
+     {"parameters": "params:gru"})
+spec("course_lib.gru.from_torch_gru", lambda: {"weights": _torch_weights()}, {"weights": "params:torch"})
+for _variant in ("full", "simplified", "reset_after"):
+    extreme(f"course_lib.gru.gru_forward[{_variant},m=1,T_x=1]",
+            lambda v=_variant: {"x": x_seq(T=1, m=1), "c0": np.zeros((N_A, 1)),
+                                "parameters": gru_parameters(output=True, variant=v), "variant": v})
+    extreme(f"course_lib.gru.gru_forward[{_variant},weights×1e3]",
+            lambda v=_variant: {"x": x_seq(), "c0": np.zeros((N_A, M)), "variant": v,
+                                "parameters": {k: 1e3 * w for k, w in gru_parameters(output=True, variant=v).items()}})
+    extreme(f"course_lib.gru.gru_backward[{_variant},T_x=2000]",
+            lambda v=_variant: {"dc": np.ones((N_A, M, 2000)), "caches": _gru_caches(v, T=2000)})
+
+
+# --- lstm -------------------------------------------------------------------------------
+def lstm_parameters(output=False, peepholes=False, seed=0):
+    from course_lib.lstm import initialize_lstm_parameters
+
+    return initialize_lstm_parameters(N_X, N_A, N_Y if output else None, _rng(seed), scale=0.5, peepholes=peepholes)
+
+
+def _lstm_caches(peepholes=False, T=T_X):
+    from course_lib.lstm import lstm_forward
+
+    return lstm_forward(x_seq(T=T), np.zeros((N_A, M)), lstm_parameters(peepholes=peepholes))[3]
+
+
+def _lstm_cache(peepholes=False):
+    from course_lib.lstm import lstm_cell_forward
+
+    return lstm_cell_forward(x_seq()[:, :, 0], np.zeros((N_A, M)), np.zeros((N_A, M)), lstm_parameters(peepholes=peepholes))[3]
+
+
+spec("course_lib.lstm.initialize_lstm_parameters",
+     lambda: {"n_x": N_X, "n_a": N_A, "n_y": N_Y, "rng": 0, "scale": 0.1, "peepholes": True, "forget_bias": 1.0},
+     {"n_x": "int", "n_a": "int", "n_y": "int", "rng": "rng", "scale": "float", "peepholes": "bool",
+      "forget_bias": "float0"},
+     optional=("n_y",), allow=("forget_bias-negative",))  # a negative forget bias is a valid choice
+spec("course_lib.lstm.check_lstm_parameters",
+     lambda: {"parameters": lstm_parameters(output=True, peepholes=True), "peepholes": True},
+     {"parameters": "params:lstm", "peepholes": "bool"}, optional=("peepholes",))
+spec("course_lib.lstm.lstm_cell_for", lambda: {"parameters": lstm_parameters(peepholes=True), "peephole_form": "tutorial"},
+     {"parameters": "params:lstm", "peephole_form": "choice"})
+for _peep in (False, True):
+    spec("course_lib.lstm.lstm_cell_forward",
+         lambda _peep=_peep: {"xt": x_seq()[:, :, 0], "a_prev": np.zeros((N_A, M)), "c_prev": np.ones((N_A, M)),
+                              "parameters": lstm_parameters(output=True, peepholes=_peep)},
+         {"xt": "array", "a_prev": "array", "c_prev": "array", "parameters": "params:lstm", "peephole_form": "choice"})
+    spec("course_lib.lstm.lstm_forward",
+         lambda _peep=_peep: {"x": x_seq(), "a0": np.zeros((N_A, M)), "parameters": lstm_parameters(output=True, peepholes=_peep)},
+         {"x": "array", "a0": "array", "parameters": "params:lstm", "peephole_form": "choice"})
+    spec("course_lib.lstm.lstm_cell_backward",
+         lambda _peep=_peep: {"da_next": np.ones((N_A, M)), "dc_next": np.ones((N_A, M)), "cache": _lstm_cache(_peep)},
+         {"da_next": "array", "dc_next": "array", "cache": "object"},
+         extra={"cache": [("tuple", tuple(range(11))), ("rnn-cache", _rnn_cache())]})
+    spec("course_lib.lstm.lstm_backward",
+         lambda _peep=_peep: {"da": np.ones((N_A, M, T_X)), "caches": _lstm_caches(_peep)},
+         {"da": "array", "caches": "object", "input_gradient": "bool"},
+         extra={"caches": [("empty-list", []), ("rnn-caches", _rnn_caches())]})
+spec("course_lib.lstm.lstm_parameters_to_torch", lambda: {"parameters": lstm_parameters(output=True)},
+     {"parameters": "params:lstm"}, extra={"parameters": [("peepholes", lstm_parameters(peepholes=True))]})
+spec("course_lib.lstm.lstm_parameters_from_torch",
+     lambda: {"weights": __import__("course_lib.lstm", fromlist=["x"]).lstm_parameters_to_torch(lstm_parameters())},
+     {"weights": "params:torch"})
+extreme("course_lib.lstm.lstm_forward[m=1,T_x=1]",
+        lambda: {"x": x_seq(T=1, m=1), "a0": np.zeros((N_A, 1)), "parameters": lstm_parameters(output=True, peepholes=True)})
+extreme("course_lib.lstm.lstm_forward[T_x=2000]",
+        lambda: {"x": x_seq(T=2000), "a0": np.zeros((N_A, M)), "parameters": lstm_parameters(output=True)})
+extreme("course_lib.lstm.lstm_forward[weights×1e3]",
+        lambda: {"x": x_seq(), "a0": np.zeros((N_A, M)),
+                 "parameters": {k: 1e3 * v for k, v in lstm_parameters(output=True, peepholes=True).items()}})
+extreme("course_lib.lstm.lstm_backward[T_x=2000]",
+        lambda: {"da": np.ones((N_A, M, 2000)), "caches": _lstm_caches(True, T=2000)})
+
+
+# === lm, train, models, agreement, optim, checks, the rest of viz and widgets ==========
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_TMP = tempfile.TemporaryDirectory(prefix="bad_input_table_")  # removed when the tests end
+
+
+def _tmp_dir():
+    """A fresh directory of its own for one call (files written by a valid call or a bad value)."""
+    return Path(tempfile.mkdtemp(dir=_TMP.name))
+
+
+def _lm(vocabulary=None, seed=0, cell="rnn"):
+    """A tiny language model on ``vocabulary`` (the char-level one by default)."""
+    from course_lib.recurrent import get_cell
+
+    n_y = len(vocabulary or _vocabulary())
+    return get_cell(cell).initialize(n_y, N_A, n_y, _rng(seed), 0.5)
+
+
+def _lm_1e3():
+    return {k: 1e3 * v for k, v in _lm().items()}
+
+
+def _indices(T=T_X, m=M, seed=2):
+    """Token indices (m, T) of the char vocabulary, <EOS> (1) last, no padding."""
+    n_y = len(_vocabulary())
+    y = _rng(seed).integers(2, n_y, size=(m, T))
+    y[:, -1] = 1
+    return y
+
+
+def _padded():
+    y = _indices()
+    y[1, 3:] = -1
+    return y
+
+
+_BAD_INDICES = [("float", lambda v: np.asarray(v, dtype=float)), ("bool", lambda v: np.asarray(v) > 2),
+                ("1-D", lambda v: np.asarray(v)[0]), ("3-D", lambda v: np.asarray(v)[None]),
+                ("empty", lambda v: np.asarray(v)[:, :0]), ("str", "123"), ("list-of-str", [["a", "b"]]),
+                ("out-of-range", lambda v: np.asarray(v) + 100), ("below-padding", lambda v: np.asarray(v) - 10),
+                ("padding-first", lambda v: np.concatenate([np.full((len(v), 1), -1), v], axis=1))]
+
+
+def _sentences():
+    return ["王刚和李明去上班了", "李明和王刚是同事"]
+
+
+# --- lm ---------------------------------------------------------------------------------
+spec("course_lib.lm.check_lm_parameters", lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "cell": "rnn"},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "cell": "choice"}, optional=("vocabulary",),
+     extra={"parameters": [("no-output-layer", lambda v: {k: w for k, w in v.items() if k not in ("Wya", "by")}),
+                           ("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
+                           ("n_y≠n_x", lambda v: {**v, "Wya": v["Wya"][:-1], "by": v["by"][:-1]})],
+            "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
+                ["abc"], "char"))]})
+spec("course_lib.lm.teacher_forcing_inputs", lambda: {"batch_indices": _padded()}, {"batch_indices": "object"},
+     extra={"batch_indices": [b for b in _BAD_INDICES if b[0] not in ("out-of-range",)]})
+for _f in ("lm_forward", "hidden_states", "log_probabilities"):
+    spec(f"course_lib.lm.{_f}", lambda: {"parameters": _lm(), "batch_indices": _padded(), "cell": "rnn"},
+         {"parameters": "params:rnn", "batch_indices": "object", "cell": "choice"},
+         extra={"batch_indices": _BAD_INDICES,
+                "parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]})]})
+spec("course_lib.lm.lm_loss_and_gradients",
+     lambda: {"parameters": _lm(), "batch_indices": _padded(), "mask": _padded() >= 0, "cell": "rnn"},
+     {"parameters": "params:rnn", "batch_indices": "object", "mask": "object", "cell": "choice"}, optional=("mask",),
+     extra={"batch_indices": _BAD_INDICES,
+            "mask": [("float", lambda v: np.asarray(v, dtype=float) * 0.5), ("str", "yes"), ("short", lambda v: v[:, :-1]),
+                     ("1-D", lambda v: v[0]), ("marks-padding", lambda v: np.ones_like(v))]})
+spec("course_lib.lm.mean_token_loss",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "sentences": _sentences(), "batch_size": 1},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "sentences": "strs", "batch_size": "int", "cell": "choice"})
+for _f in ("conditional_probabilities", "sequence_log_probability"):
+    spec(f"course_lib.lm.{_f}", lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "text": "王刚和李明"},
+         {"parameters": "params:rnn", "vocabulary": "vocab", "text": "str", "cell": "choice"})
+spec("course_lib.lm.next_token_distribution",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "prefix": "王刚", "temperature": 0.5},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "prefix": "str", "temperature": "float", "cell": "choice"},
+     extra={"parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
+                           ("Wya-(n_a,n_y)", lambda v: {**v, "Wya": v["Wya"].T})]})
+spec("course_lib.lm.lm_step",
+     lambda: {"parameters": _lm(), "a_prev": np.zeros((N_A, M)), "xt": np.zeros((len(_vocabulary()), M))},
+     {"parameters": "params:rnn", "a_prev": "array", "xt": "array", "cell": "choice"},
+     extra={"a_prev": [("m-differs", np.zeros((N_A, M + 1))), ("tuple", lambda v: (v, v))]})
+spec("course_lib.lm.sample",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "rng": 0, "temperature": 0.5, "max_length": 20,
+              "greedy": False, "prefix": "王"},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "rng": "rng", "temperature": "float", "max_length": "int",
+      "greedy": "bool", "prefix": "str", "cell": "choice"},
+     extra={"parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
+                           ("Wya-(n_a,n_y)", lambda v: {**v, "Wya": v["Wya"].T}),
+                           ("no-output-layer", lambda v: {k: w for k, w in v.items() if k not in ("Wya", "by")})],
+            "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
+                ["abc"], "char"))]})
+
+
+def _sample_ok(result):
+    assert result.distributions.dtype == np.float64 and np.isfinite(result.distributions).all()
+    np.testing.assert_allclose(result.distributions.sum(axis=0), 1.0)
+
+
+def _greedy_at_zero(result):
+    """τ → 0 samples the argmax: every distribution is one-hot at the token drawn."""
+    _sample_ok(result)
+    np.testing.assert_array_equal(result.distributions.argmax(axis=0), result.indices)
+    np.testing.assert_allclose(result.distributions.max(axis=0), 1.0)
+
+
+for _tau, _check in ((1e-9, _greedy_at_zero), (1e9, _sample_ok)):
+    extreme(f"course_lib.lm.sample[τ={_tau:g}]",
+            lambda _tau=_tau: {"parameters": _lm_1e3() if _tau < 1 else _lm(), "vocabulary": _vocabulary(), "rng": 0,
+                               "temperature": _tau, "max_length": 30},
+            check=_check)
+    extreme(f"course_lib.lm.next_token_distribution[τ={_tau:g}]",
+            lambda _tau=_tau: {"parameters": _lm_1e3(), "vocabulary": _vocabulary(), "prefix": "王",
+                               "temperature": _tau},
+            check=lambda p: np.testing.assert_allclose(p.sum(), 1.0))
+extreme("course_lib.lm.sample[max_length=2000]",
+        lambda: {"parameters": {**_lm(), "by": np.where(np.arange(len(_vocabulary()))[:, None] == 1, -50.0, 0.0)},
+                 "vocabulary": _vocabulary(), "rng": 0, "max_length": 2000},
+        check=lambda r: (_sample_ok(r), np.testing.assert_equal(len(r.tokens), 2000)))
+extreme("course_lib.lm.sample[weights×1e3]", lambda: {"parameters": _lm_1e3(), "vocabulary": _vocabulary(), "rng": 0},
+        check=_sample_ok)
+extreme("course_lib.lm.lm_loss_and_gradients[T_x=2000]", lambda: {"parameters": _lm(), "batch_indices": _indices(T=2000)})
+extreme("course_lib.lm.lm_loss_and_gradients[m=1,T_x=1]",
+        lambda: {"parameters": _lm(), "batch_indices": np.array([[1]])})
+extreme("course_lib.lm.lm_loss_and_gradients[weights×1e3]", lambda: {"parameters": _lm_1e3(), "batch_indices": _padded()})
+extreme("course_lib.lm.sequence_log_probability[2000 characters]",
+        lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "text": "王刚和李明去上班了" * 222})
+extreme("course_lib.lm.sequence_log_probability[weights×1e3]",
+        lambda: {"parameters": _lm_1e3(), "vocabulary": _vocabulary(), "text": "王刚和李明去上班了"})
+extreme("course_lib.lm.log_probabilities[T_x=2000]", lambda: {"parameters": _lm(), "batch_indices": _indices(T=2000)})
+extreme("course_lib.lm.mean_token_loss[weights×1e3]",
+        lambda: {"parameters": _lm_1e3(), "vocabulary": _vocabulary(), "sentences": _sentences()})
+
+
+# --- agreement --------------------------------------------------------------------------
+def _agreement(n=4, long=False):
+    from course_lib.data import Vocabulary
+    from course_lib.data.corpora import agreement_examples
+
+    examples = agreement_examples(n, 0, 2, 24 if long else 3)
+    vocabulary = Vocabulary.build([ex.sentence for ex in examples] + ["was were"], "word")
+    return {"parameters": _lm(vocabulary), "vocabulary": vocabulary, "examples": examples}
+
+
+def _char_level(v):
+    from course_lib.data import Vocabulary
+
+    return Vocabulary(v.tokens, "char")  # the same size: only the granularity is wrong
+
+
+def _moved_verb(examples):
+    import dataclasses
+
+    return [dataclasses.replace(examples[0], verb_position=examples[0].verb_position - 1)] + examples[1:]
+
+
+for _f in ("agreement_scores", "agreement_gradient_norms"):
+    spec(f"course_lib.agreement.{_f}", _agreement,
+         {"parameters": "params:rnn", "vocabulary": "vocab", "examples": "object", "cell": "choice"},
+         extra={"vocabulary": [("char-level", _char_level)],
+                "examples": [("empty", []), ("one", lambda v: v[0]), ("str", "The cat was full."),
+                             ("list-of-str", ["The cat, which slept, was full."]), ("moved-verb", _moved_verb)]})
+    extreme(f"course_lib.agreement.{_f}[clauses of 24 words]", lambda: _agreement(6, long=True))
+
+
+# --- optim ------------------------------------------------------------------------------
+def _opt_parameters():
+    return {"Wax": np.ones((2, 3)), "ba": np.zeros((2, 1))}
+
+
+def _opt_gradients():
+    return {"dWax": np.full((2, 3), 0.5), "dba": np.ones((2, 1))}
+
+
+_BAD_GRADIENTS = [("misspelt", lambda v: {"dwax": v["dWax"], "dba": v["dba"]}), ("dx", lambda v: {**v, "dx": np.ones(3)}),
+                  ("missing", lambda v: {"dWax": v["dWax"]}), ("shape", lambda v: {**v, "dba": np.ones((2,))}),
+                  ("str", lambda v: {**v, "dba": "1"}), ("list", [1.0])]
+_BAD_PARAMETERS = [("list", [1.0]), ("empty", {}), ("str", lambda v: {**v, "ba": "0"})]
+
+
+def _adam_of_another_model():
+    from course_lib.optim import Adam
+
+    adam = Adam(0.01)
+    adam.step({"W": np.ones(2)}, {"dW": np.ones(2)})
+    return adam
+
+
+spec("course_lib.optim.SGD", lambda: {"learning_rate": 0.1}, {"learning_rate": "float"})
+spec("course_lib.optim.Adam", lambda: {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+     {"learning_rate": "float", "beta1": "float0", "beta2": "float0", "epsilon": "float"},
+     extra={"beta1": [("one", 1.0)], "beta2": [("above-one", 1.5)]})
+for _cls in ("SGD", "Adam"):
+    spec(f"course_lib.optim.{_cls}.step",
+         lambda _cls=_cls: {"self": getattr(__import__("course_lib.optim", fromlist=["x"]), _cls)(0.01),
+                            "parameters": _opt_parameters(), "gradients": _opt_gradients()},
+         {"self": "object", "parameters": "object", "gradients": "object"}, optional=("self",),
+         names={"self": "one Adam per model"},
+         extra={"parameters": _BAD_PARAMETERS, "gradients": _BAD_GRADIENTS,
+                "self": [("shared", lambda v: _adam_of_another_model())] if _cls == "Adam" else []})
+spec("course_lib.optim.gradient_pairs", lambda: {"parameters": _opt_parameters(), "gradients": _opt_gradients()},
+     {"parameters": "object", "gradients": "object", "name": "str"},
+     extra={"parameters": _BAD_PARAMETERS, "gradients": _BAD_GRADIENTS})
+spec("course_lib.optim.make_optimizer", lambda: {"optimizer": "adam", "learning_rate": 0.01},
+     {"optimizer": "choice", "learning_rate": "float"}, extra={"optimizer": [("class", lambda v: __import__(
+         "course_lib.optim", fromlist=["x"]).Adam)]})
+
+
+# --- train ------------------------------------------------------------------------------
+def _quadratic(parameters, batch):
+    """J = Σ (W − b)², summed over one example: a loss_and_gradients of the simplest kind."""
+    diff = parameters["W"] - batch
+    return float(np.sum(diff**2)), {"dW": 2 * diff}, 1
+
+
+def _lm_loss(parameters, batch):
+    from course_lib.lm import lm_loss_and_gradients
+
+    indices, mask = batch
+    J, gradients = lm_loss_and_gradients(parameters, indices, mask)
+    return J, gradients, int(np.sum(indices >= 0 if mask is None else mask))
+
+
+_BAD_LOSSES = [("int", 3), ("not-a-triple", lambda v: (lambda p, b: 1.0)),
+               ("misspelt-gradient", lambda v: (lambda p, b: (1.0, {"dw": np.ones(2)}, 1))),
+               ("n=0", lambda v: (lambda p, b: (1.0, {"dW": np.ones(2)}, 0))),
+               ("str-loss", lambda v: (lambda p, b: ("1.0", {"dW": np.ones(2)}, 1)))]
+_BAD_CLIPS = [("name", ("max", 1.0)), ("negative", ("norm", -1.0)), ("str", "norm"), ("nan", ("value", float("nan"))),
+              ("bool", ("norm", True))]
+
+spec("course_lib.train.training_step",
+     lambda: {"loss_and_gradients": _lm_loss, "parameters": _lm(), "batch": (_padded(), None),
+              "optimizer": __import__("course_lib.optim", fromlist=["x"]).SGD(0.1), "clip": ("norm", 1.0)},
+     {"loss_and_gradients": "object", "parameters": "object", "batch": "object", "optimizer": "object",
+      "clip": "object"},
+     optional=("batch", "clip"),  # a batch is whatever the loss takes; no clipping is valid
+     extra={"optimizer": [("name", "adam"), ("class", lambda v: type(v))],
+            "batch": [("all-padding", lambda v: (v[0], np.zeros(v[0].shape, bool)))],
+            "parameters": [("list", [1.0]), ("nan", lambda v: {**v, "Waa": np.full((N_A, N_A), np.nan)})],
+            "loss_and_gradients": [("int", 3), ("not-a-triple", lambda v: (lambda p, b: 1.0))],
+            "clip": _BAD_CLIPS})
+spec("course_lib.train.train_model",
+     lambda: {"loss_and_gradients": _quadratic, "parameters": {"W": np.zeros(2)}, "batches": [np.ones(2)],
+              "steps": 3, "optimizer": "adam", "learning_rate": 0.1, "clip": ("value", 1.0), "progress": False,
+              "callback": lambda step, p, loss: None, "callback_every": 1, "max_loss": 10.0,
+              "max_gradient_norm": 1e3, "description": "tiny"},
+     {"loss_and_gradients": "object", "parameters": "object", "batches": "object", "steps": "int",
+      "optimizer": "choice", "learning_rate": "float", "clip": "object", "progress": "bool", "callback": "object",
+      "callback_every": "int", "max_loss": "float", "max_gradient_norm": "float", "description": "str"},
+     optional=("clip", "callback", "max_loss"),
+     extra={"loss_and_gradients": _BAD_LOSSES, "parameters": [("list", [1.0]), ("empty", {}), ("nan", {"W": np.full(2, np.nan)})],
+            "batches": [("empty", []), ("int", 3), ("short-iterator", lambda v: iter(v))],
+            "clip": _BAD_CLIPS, "callback": [("int", 3)]})
+extreme("course_lib.train.train_model[weights×1e3]",
+        lambda: {"loss_and_gradients": _quadratic, "parameters": {"W": np.full(2, 1e3)}, "batches": [np.ones(2)],
+                 "steps": 3, "progress": False, "clip": ("norm", 1.0)})
+
+
+def _encoded():
+    return [np.array([2, 3, 1]), np.array([4, 1]), np.array([5, 6, 7, 1]), np.array([3, 1])]
+
+
+spec("course_lib.train.iterate_batches", lambda: {"encoded": _encoded(), "batch_size": 2, "rng": 0, "pool": 2},
+     {"encoded": "object", "batch_size": "int", "rng": "rng", "pool": "int"},
+     extra={"encoded": [("empty", []), ("empty-row", lambda v: v + [np.array([], dtype=int)]), ("str", "abc"),
+                        ("float-row", lambda v: v + [np.array([1.5])]), ("negative", lambda v: v + [np.array([-1, 1])]),
+                        ("array", lambda v: np.ones((2, 3), dtype=int)), ("2-D-row", lambda v: v + [np.ones((2, 2), int)])]})
+spec("course_lib.train.train_language_model",
+     lambda: {"corpus": _sentences(), "vocabulary": _vocabulary(), "n_a": N_A, "rng": 0, "steps": 2, "batch_size": 2,
+              "optimizer": "adam", "learning_rate": 0.01, "clip": ("norm", 5.0), "parameters": _lm(), "init_scale": 0.1,
+              "progress": False, "callback": lambda step, p, loss: None, "callback_every": 1, "max_loss": 20.0,
+              "max_gradient_norm": 1e6, "cell": "rnn"},
+     {"corpus": "strs", "vocabulary": "vocab", "n_a": "int", "rng": "rng", "steps": "int", "batch_size": "int",
+      "optimizer": "choice", "learning_rate": "float", "clip": "object", "parameters": "params:rnn",
+      "init_scale": "float", "progress": "bool", "callback": "object", "callback_every": "int", "max_loss": "float",
+      "max_gradient_norm": "float", "cell": "choice"},
+     optional=("clip", "parameters", "callback", "max_loss"),
+     extra={"corpus": [("blank", ["  "])], "clip": _BAD_CLIPS, "callback": [("int", 3)],
+            "n_a": [("differs-from-parameters", N_A + 1)],
+            "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
+                ["abc"], "char"))]})
+extreme("course_lib.train.train_language_model[m=1]",
+        lambda: {"corpus": _sentences()[:1], "vocabulary": _vocabulary(), "n_a": N_A, "rng": 0, "steps": 2,
+                 "batch_size": 1, "progress": False})
+extreme("course_lib.train.train_language_model[2000 characters]",
+        lambda: {"corpus": ["王刚和李明去上班了" * 222], "vocabulary": _vocabulary(), "n_a": N_A, "rng": 0, "steps": 2,
+                 "batch_size": 1, "progress": False, "clip": ("norm", 5.0)})
+
+
+# --- models -----------------------------------------------------------------------------
+def _saved(suffix=""):
+    """A tiny model saved as <fresh dir>/my_model (save_model appends .npz): its path, without the suffix."""
+    from course_lib.models import save_model
+
+    path = _tmp_dir() / "my_model"
+    save_model(str(path) + suffix, _lm(), _vocabulary(), 1.5, {"note": "tiny", "steps": np.int64(2)})
+    return str(path)
+
+
+def _written(path, suffix, content):
+    """``path`` after overwriting its .npz or .json file with ``content`` (bytes or text)."""
+    target = Path(path + suffix)
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8")
+    return path
+
+
+def _npz_without(path, *keys):
+    with np.load(path + ".npz") as data:
+        entries = {k: v for k, v in data.items() if k not in keys}
+    np.savez(path + ".npz", **entries)
+    return path
+
+
+def _npz_with(path, **changes):
+    with np.load(path + ".npz") as data:
+        entries = dict(data)
+    np.savez(path + ".npz", **{**entries, **changes})
+    return path
+
+
+spec("course_lib.models.load_model", lambda: {"path": _saved()}, {"path": "object"},
+     extra={"path": [("int", 42), ("bytes", b"my_model"), ("empty", ""), ("missing", lambda p: p + "_gone"),
+                     ("directory", lambda p: str(Path(p).parent)),
+                     ("corrupt-npz", lambda p: _written(p, ".npz", b"not a zip archive")),
+                     ("corrupt-json", lambda p: _written(p, ".json", "{not json")),
+                     ("json-list", lambda p: _written(p, ".json", "[1, 2]")),
+                     ("no-tokens", lambda p: _npz_without(p, "tokens")),
+                     ("no-Wax", lambda p: _npz_without(p, "Wax")),
+                     ("unknown-cell", lambda p: _npz_with(p, cell=np.array("transformer"))),
+                     ("nan-weights", lambda p: _npz_with(p, Waa=np.full((N_A, N_A), np.nan))),
+                     ("wrong-shape", lambda p: _npz_with(p, by=np.zeros(len(_vocabulary())))),
+                     ("bad-granularity", lambda p: _npz_with(p, granularity=np.array("sentence")))]})
+extreme("course_lib.models.load_model[save_model('my_model') then load_model('my_model')]",
+        lambda: {"path": _saved()},
+        check=lambda model: np.testing.assert_array_equal(model.parameters["Wax"], _lm()["Wax"]))
+extreme("course_lib.models.load_model[saved as my_model.npz, read as my_model]", lambda: {"path": _saved(".npz")})
+spec("course_lib.models.save_model",
+     lambda: {"path": str(_tmp_dir() / "my_model"), "parameters": _lm(), "vocabulary": _vocabulary(), "final_loss": 1.5,
+              "metadata": {"steps": 2}, "cell": "rnn"},
+     {"path": "object", "parameters": "params:rnn", "vocabulary": "vocab", "final_loss": "float0",
+      "metadata": "object", "cell": "choice"}, optional=("metadata",),
+     extra={"path": [("int", 42), ("bytes", b"my_model"), ("empty", ""), ("directory", lambda p: str(Path(p).parent))],
+            "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
+                ["abc"], "char"))],
+            "final_loss": [("array", np.ones(2))],
+            "metadata": [("list", [1]), ("nan", {"x": float("nan")}), ("object", {"x": object()})]})
+extreme("course_lib.models.save_model[weights×1e3]",
+        lambda: {"path": str(_tmp_dir() / "big"), "parameters": _lm_1e3(), "vocabulary": _vocabulary(), "final_loss": 0.0})
+# The argument `name` is the name of a corpus: "corpus must be one of [...]" names it
+# (and tests/test_models.py pins that wording).
+spec("course_lib.models.default_corpus", lambda: {"name": "agreement", "seed": 0, "n_sentences": 5},
+     {"name": "choice", "seed": "int0", "n_sentences": "int"}, optional=("n_sentences",), names={"name": "corpus"})
+spec("course_lib.models.default_model_path", lambda: {"name": "chinese"}, {"name": "choice"})
+spec("course_lib.models.train_default", lambda: {"name": "chinese", "seed": 1, "steps": 2, "progress": False},
+     {"name": "choice", "seed": "int0", "steps": "int", "progress": "bool"}, optional=("seed", "steps"),
+     names={"name": "corpus"})
+spec("course_lib.models.main",
+     lambda: {"argv": ["--corpus", "chinese", "--out", str(_tmp_dir() / "m"), "--steps", "2", "--seed", "0",
+                       "--no-progress"]},
+     {"argv": "object"}, optional=("argv",),  # None: the command line's own arguments
+     extra={"argv": [("str", "--corpus chinese --steps 2"), ("non-str", ["--steps", 2])]})
+
+
+# --- checks -----------------------------------------------------------------------------
+def _forward_check():
+    from course_lib.checks.rnn import FORWARD_OUTPUTS, FORWARD_MISTAKES, forward_cases
+    from course_lib.rnn import rnn_cell_forward
+
+    return {"candidate": rnn_cell_forward, "reference": rnn_cell_forward, "cases": list(forward_cases()),
+            "mistakes": FORWARD_MISTAKES, "outputs": FORWARD_OUTPUTS, "letters": {"a_next": "(n_a, m)"},
+            "time_limit": 5.0, "rtol": 1e-7, "atol": 1e-10, "verbose": False}
+
+
+spec("course_lib.checks.common.check_exercise", _forward_check,
+     {"candidate": "object", "reference": "object", "cases": "object", "mistakes": "object", "outputs": "object",
+      "letters": "object", "time_limit": "float", "rtol": "float0", "atol": "float0", "verbose": "bool"},
+     optional=("outputs", "letters", "time_limit"),
+     extra={"candidate": [("str", "rnn_cell_forward")], "reference": [("int", 3)],
+            "cases": [("empty", []), ("str", "general"), ("not-cases", [1, 2]), ("args-not-tuple", lambda v: [(v[0].name, 3)])],
+            "mistakes": [("not-mistakes", [1]), ("str", "a_next")],
+            "outputs": [("str", "a_next"), ("too-few", ("a_next",)), ("non-str", (1, 2, 3))],
+            "letters": [("list", ["(n_a, m)"])]})
+for _which in ("forward", "backward"):
+    spec(f"course_lib.checks.rnn.check_rnn_cell_{_which}",
+         lambda _which=_which: {"candidate": getattr(__import__("course_lib.rnn", fromlist=["x"]), f"rnn_cell_{_which}"),
+                                "verbose": False, "time_limit": 5.0},
+         {"candidate": "object", "verbose": "bool", "time_limit": "float"}, optional=("time_limit",),
+         extra={"candidate": [("str", "rnn_cell_forward")]})
+
+
+def _rows():
+    from course_lib.checks.common import compare_outputs
+
+    return compare_outputs({"a": np.ones(2), "b": None}, {"a": np.ones(2) + 1e-3, "b": None})
+
+
+spec("course_lib.checks.common.compare_outputs",
+     lambda: {"expected": {"a": np.ones(2), "b": None}, "got": {"a": np.ones(2)}, "rtol": 1e-7, "atol": 1e-10},
+     {"expected": "object", "got": "object", "rtol": "float0", "atol": "float0"},
+     extra={"expected": [("list", [np.ones(2)]), ("str-value", {"a": "1"}), ("nan", {"a": np.full(2, np.nan)})],
+            "got": [("list", [np.ones(2)])]})
+spec("course_lib.checks.common.compare_gradients",
+     lambda: {"expected": {"dW": np.ones(2)}, "got": {"dW": np.ones(2)}, "rtol": 1e-7, "atol": 1e-10},
+     {"expected": "object", "rtol": "float0", "atol": "float0"},  # got may be anything: that is what is checked
+     extra={"expected": [("list", [np.ones(2)]), ("str-value", {"dW": "1"}), ("None-value", {"dW": None})]})
+spec("course_lib.checks.common.format_table", lambda: {"rows": _rows()}, {"rows": "object"},
+     extra={"rows": [("str", "a"), ("not-rows", [1, 2]), ("short-row", [("a", True)])]})
+spec("course_lib.checks.common.deadline", lambda: {"seconds": 1.0}, {"seconds": "float"}, optional=("seconds",))
+
+
+# --- viz --------------------------------------------------------------------------------
+spec("course_lib.viz.figures.matrix_values", lambda: {"name": "values", "values": _A(), "finite": True},
+     {"name": "str", "values": "array", "finite": "bool"})
+spec("course_lib.viz.figures.labels_list", lambda: {"name": "labels", "labels": None, "n": 3, "default": range(3)},
+     {"name": "str", "labels": "object", "n": "int", "default": "object"}, optional=("labels",),
+     extra={"labels": [("str", "abc"), ("short", ["a"]), ("dup", list("aab")), ("with-None", ["a", None, "b"])],
+            "default": [("short", ["x"])]})
+spec("course_lib.viz.figures.step_index", lambda: {"name": "t", "t": 2, "n_steps": 4},
+     {"name": "str", "t": "int0", "n_steps": "int"}, extra={"t": [("out-of-range", 4)]})
+spec("course_lib.viz.figures.step_shapes", lambda: {"t": 1, "n_steps": 4, "n_rows": 3, "reveal": True},
+     {"t": "int0", "n_steps": "int", "n_rows": "int", "reveal": "bool"}, extra={"t": [("out-of-range", 4)]})
+spec("course_lib.viz.figures.bar_outline", lambda: {"n": 4, "highlight": 1}, {"n": "int", "highlight": "int0"},
+     optional=("highlight",), extra={"highlight": [("out-of-range", 4)]})
+spec("course_lib.viz.architectures.diagram_layout", lambda: {"name": "encoder_decoder", "T_x": 3, "T_y": 2},
+     {"name": "choice", "T_x": "int", "T_y": "int"})
+spec("course_lib.viz.architectures.unrolled_diagram", lambda: {"name": "one_to_many", "T_x": 1, "T_y": 3, "height": 300},
+     {"name": "choice", "T_x": "int", "T_y": "int", "height": "int"}, extra={"T_x": [("not-1", 2)]})
+spec("course_lib.viz.lm.sampling_step_figure",
+     lambda: {"distributions": np.full((3, 2), 1 / 3), "tokens": ["a", "b"], "vocabulary_tokens": ["a", "b", "c"],
+              "top_k": 2},
+     {"distributions": "array", "top_k": "int"},
+     extra={"tokens": [("unknown", ["a", "z"]), ("None", None), ("short", ["a"])],
+            "vocabulary_tokens": [("short", ["a"]), ("None", None)]})
+spec("course_lib.viz.rnn.forward_step_figure",
+     lambda: {"a": _A(), "a0": np.zeros(3), "y_pred": np.full((2, 4), 0.5), "step_labels": list("abcd"),
+              "class_labels": ["no", "yes"], "title": ""},
+     {"a": "array", "a0": "array", "y_pred": "array"}, allow=("a0-empty", "a0-axis-short"),
+     extra={"step_labels": [("short", ["a"]), ("None", None)], "class_labels": [("short", ["a"]), ("dup", ["a", "a"])],
+            "a0": [("n_a-differs", np.zeros(4))]})
+spec("course_lib.viz.rnn.backward_step_figure",
+     lambda: {"da_loss": _A(), "da_future": _A(), "norms": np.array([1.0, 2.0, np.inf, 3.0]), "step_labels": list("abcd"),
+              "title": "", "log_y": True},
+     {"da_loss": "array", "da_future": "array", "norms": "object", "log_y": "bool"},
+     extra={"norms": [("short", np.ones(2)), ("str", "1"), ("complex", np.ones(4) + 1j)],
+            "step_labels": [("short", ["a"]), ("None", None)], "da_future": [("other-shape", np.ones((3, 3)))]})
+
+_LINE = [("str", "1"), ("complex", lambda v: np.asarray(v) + 1j), ("bool", True), ("dict", {"a": 1})]
+for _f in ("finite_or_none", "positive_or_none"):
+    # NaN, inf, 0 and any shape are what these turn into gaps: only non-numbers are refused.
+    spec(f"course_lib.viz.gradients.{_f}", lambda: {"values": np.array([1.0, 0.0, np.nan, np.inf, -2.0])},
+         {"values": "object"}, extra={"values": _LINE})
+spec("course_lib.viz.gradients.scale_color", lambda: {"value": 0.9, "low": 0.5, "high": 1.5},
+     {"value": "float0", "low": "float0", "high": "float"},
+     extra={"low": [("above-1", 1.2)], "high": [("below-1", 0.8)], "value": [("array", np.ones(2))]})
+spec("course_lib.viz.gradients.moving_average", lambda: {"values": np.array([1.0, np.nan, 3.0, 4.0]), "window": 2},
+     {"values": "array", "window": "int"}, allow=("values-nan",))  # NaN steps are skipped: a diverged step
+_K = lambda: np.arange(5.0)  # noqa: E731
+spec("course_lib.viz.gradients.gradient_flow_figure",
+     lambda: {"distance": _K(), "curves": {"σ = 0.9": 0.9 ** _K()}, "bounds": {"σ = 0.9": 0.95 ** _K()},
+              "colors": {"σ = 0.9": "#1f77b4"}, "height": 300},
+     {"distance": "array", "curves": "object", "bounds": "object", "colors": "object", "height": "int"},
+     optional=("bounds", "colors"),
+     extra={"curves": [("empty", {}), ("list", [1.0]), ("short", {"σ = 0.9": np.ones(2)}), ("str", {"σ = 0.9": "1"})],
+            "bounds": [("unknown-label", {"b": np.ones(5)}), ("short", {"σ = 0.9": np.ones(2)}), ("list", [1.0])],
+            "colors": [("list", ["red"]), ("non-str", {"σ = 0.9": 3})]})
+spec("course_lib.viz.gradients.single_unit_figure",
+     lambda: {"w": np.linspace(0.5, 1.5, 5), "final_states": {"+a0": np.zeros(5)}, "gradients": {"+a0": np.ones(5)}},
+     {"w": "array", "final_states": "object", "gradients": "object"},
+     extra={"final_states": [("empty", {}), ("short", {"+a0": np.ones(2)})],
+            "gradients": [("list", [1.0]), ("short", {"+a0": np.ones(2)})]})
+spec("course_lib.viz.gradients.clipping_directions_figure",
+     lambda: {"raw": np.array([3.0, 1.0]), "by_value": np.array([1.0, 1.0]), "by_norm": np.array([0.95, 0.32]),
+              "threshold": 1.0, "angles": np.array([26.6, 0.0])},
+     {"raw": "array", "by_value": "array", "by_norm": "array", "threshold": "float", "angles": "object"},
+     optional=("angles",),
+     extra={"raw": [("3-D", np.ones(3))], "angles": [("short", np.ones(1)), ("str", "0")]})
+spec("course_lib.viz.gradients.training_runs_figure",
+     lambda: {"losses": {"no clipping": np.array([3.0, 2.0, np.nan])}, "gradient_norms": {"no clipping": np.ones(3)},
+              "threshold": 1.0, "smooth": 2},
+     {"losses": "object", "gradient_norms": "object", "threshold": "float", "smooth": "int"}, optional=("threshold",),
+     extra={"losses": [("empty", {}), ("list", [1.0]), ("2-D", {"a": np.ones((2, 2))})],
+            "gradient_norms": [("list", [1.0]), ("str", {"a": "1"})]})
+spec("course_lib.viz.gradients.agreement_figure",
+     lambda: {"distance": np.arange(5.0, 10.0), "accuracy": {"rnn": np.full(5, 0.7)}, "subject_gradient": np.full(5, 1e-3),
+              "colors": {"rnn": "#333333"}, "spans": {"rnn": (5, 7)}},
+     {"distance": "array", "accuracy": "object", "subject_gradient": "object", "colors": "object", "spans": "object"},
+     optional=("colors", "spans"),
+     extra={"accuracy": [("short", np.ones(2)), ("str", "0.5"), ("empty", {})],
+            "subject_gradient": [("short", {"rnn": np.ones(2)}), ("2-D", np.ones((5, 2)))],
+            "colors": [("list", ["red"])], "spans": [("list", [5, 7]), ("short", {"rnn": (5,)}), ("backwards", {"rnn": (7, 5)})]})
+for _f in ("gradient_explorer_frame", "gradient_explorer_figure"):
+    spec(f"course_lib.viz.gradients.{_f}",
+         lambda: {"norms": 0.9 ** _K(), "clipped": 0.5 * 0.9 ** _K(), "bound": np.ones(5), "total_norm": 2.0,
+                  "threshold": 1.0, "title": "σ"},
+         {"norms": "object", "clipped": "object", "bound": "object", "total_norm": "object", "threshold": "float"},
+         extra={"norms": _LINE + [("2-D", np.ones((2, 2)))], "clipped": [("short", np.ones(2))],
+                "bound": [("short", np.ones(2)), ("str", "1")], "total_norm": [("str", "2"), ("array", np.ones(2))]})
+extreme("course_lib.viz.gradients.gradient_explorer_frame[norms 1e-300 … 1e300, inf, NaN]",
+        lambda: {"norms": np.array([1e-300, 1e300, np.inf, np.nan, 0.0]), "clipped": np.ones(5), "bound": np.ones(5),
+                 "total_norm": float("inf"), "threshold": 1.0, "title": ""})
+
+# --- widgets ----------------------------------------------------------------------------
+spec("course_lib.widgets.explorer.check_in_range",
+     lambda: {"name": "n_a", "value": 1.0, "low": 0.5, "high": 2.0, "integer": False, "step": None},
+     {"name": "str", "value": "float", "low": "object", "high": "object", "integer": "bool"},
+     extra={"value": [("above", 3.0), ("array", np.ones(1))], "low": [("str", "0"), ("above-high", 3.0)],
+            "high": [("str", "2"), ("nan", float("nan"))]},
+     names={"value": "n_a"})  # a check for its caller: it names the caller's argument, given as `name`
+spec("course_lib.widgets.explorer.check_in_range",
+     lambda: {"name": "T", "value": 10, "low": 5, "high": 100, "integer": True, "step": 5},
+     {"value": "int", "step": "int"}, optional=("step",),
+     extra={"value": [("off-grid", 47), ("above", 200)]}, names={"value": "T"})
+spec("course_lib.widgets.explorer.check_option", lambda: {"name": "kind", "value": "b", "options": ["a", ("B", "b")]},
+     {"name": "str", "value": "choice", "options": "object"},
+     extra={"options": [("empty", []), ("str", "ab")], "value": [("label", "B"), ("list", ["a"])]},
+     names={"value": "kind"})
+spec("course_lib.widgets.explorer.seed_of", lambda: {"name": "seed", "seed": 3}, {"name": "str", "seed": "rng"},
+     extra={"seed": [("negative", -1), ("bool", True)]})
+
+
+def _step_figure():
+    from course_lib.viz.figures import step_heatmap
+
+    return step_heatmap(_A(), 0)
+
+
+def _step_frame(t):
+    from course_lib.viz.figures import step_shapes
+
+    return {"layout": {"shapes": step_shapes(t, 4, 3)}}
+
+
+spec("course_lib.widgets.explorer.TimestepExplorer",
+     lambda: {"figure": _step_figure(), "frame": _step_frame, "n_steps": 4, "step_label": lambda t: f"step {t}",
+              "description": "t", "interval": 500},
+     {"figure": "object", "frame": "object", "n_steps": "int", "step_label": "object", "description": "str",
+      "interval": "int"}, optional=("step_label",),
+     extra={"figure": [("dict", {"data": []})], "frame": [("int", 3)], "step_label": [("str", "t")]})
+spec("course_lib.widgets.forward.forward_steps",
+     lambda: {"vocabulary": _vocabulary(), "sentence": "王刚和李明", "n_a": 4, "activation": "relu", "n_y": 2, "seed": 0,
+              "cell": "rnn"},
+     {"vocabulary": "vocab", "sentence": "str", "n_a": "int", "activation": "choice", "n_y": "int", "seed": "rng",
+      "cell": "choice"},
+     extra={"sentence": [("blank", "   ")], "n_a": [("huge", 10**6)]})
+spec("course_lib.widgets.gradients.flow_title",
+     lambda: {"result": {"sigma_max": 1.2, "rho": 0.9, "scale": 0.5, "total_norm": 2.0}, "threshold": 1.0},
+     {"result": "object", "threshold": "float"},
+     extra={"result": [("missing", {"sigma_max": 1.0}), ("list", [1.0]),
+                       ("str-value", {"sigma_max": "1.2", "rho": 0.9, "scale": 0.5, "total_norm": 2.0}),
+                       ("None-value", {"sigma_max": 1.2, "rho": None, "scale": 0.5, "total_norm": 2.0})]})
+spec("course_lib.widgets.architectures.shapes_table_html",
+     lambda: {"name": "encoder_decoder", "n_x": 3, "n_a": 4, "n_y": 2, "m": 2, "T_x": 3, "T_y": 2, "cell": "rnn"},
+     {"name": "choice", "n_x": "int", "n_a": "int", "n_y": "int", "m": "int", "T_x": "int", "T_y": "int", "cell": "choice"})
+for _f in ("onehot_steps", "onehot_figure_and_frames", "token_table_html"):
+    spec(f"course_lib.widgets.notation.{_f}", lambda: {"vocabulary": _vocabulary(), "sentence": "王刚和张三"},
+         {"vocabulary": "vocab", "sentence": "str"}, extra={"sentence": [("blank", "   ")]})
+extreme("course_lib.widgets.notation.onehot_figure_and_frames[2000 characters]",
+        lambda: {"vocabulary": _vocabulary(), "sentence": "王刚和李明去上班了" * 222})
+
+
+def _sample_result():
+    from course_lib.lm import sample
+
+    return sample(_lm(), _vocabulary(), 0, max_length=5)
+
+
+spec("course_lib.widgets.sampling.SamplingExplorer",
+     lambda: {"result": _sample_result(), "vocabulary": _vocabulary(), "top_k": 3},
+     {"result": "object", "vocabulary": "vocab", "top_k": "int"},
+     extra={"result": [("str", "王刚"), ("dict", {"tokens": ["a"]})],
+            "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
+                ["abc"], "char"))]})

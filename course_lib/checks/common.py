@@ -22,6 +22,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from course_lib._validate import check_bool, check_positive_float
+
 __all__ = [
     "Case",
     "CheckFailed",
@@ -133,6 +135,24 @@ def _row(name, reference, value, rtol, atol):
     return Row(name, bool(np.array_equal(value, reference)), close, diff, "")
 
 
+def _tolerances(rtol, atol):
+    return check_positive_float("rtol", rtol, allow_zero=True), check_positive_float("atol", atol, allow_zero=True)
+
+
+def _references(expected, allow_none=True):
+    """``expected`` checked: a dict name → finite real array (or None, where the reference returns None)."""
+    what = "a finite real array" + (" or None" if allow_none else "")
+    if not isinstance(expected, dict):
+        raise ValueError(f"expected must be a dict output name → reference value ({what}), got {_describe(expected)}")
+    for name, ref in expected.items():
+        if ref is None and allow_none:
+            continue
+        if not isinstance(ref, np.ndarray) or ref.dtype.kind not in "iuf" or not np.isfinite(ref).all():
+            raise ValueError(f"expected[{name!r}] must be {what} (the reference's value), got {_describe(ref)}"
+                             + (" holding NaN or inf" if isinstance(ref, np.ndarray) and ref.dtype.kind in "iuf" else ""))
+    return expected
+
+
 def compare_outputs(expected, got, rtol=1e-7, atol=1e-10):
     """One row per expected output: (name, exact, close, max difference, note).
 
@@ -144,6 +164,10 @@ def compare_outputs(expected, got, rtol=1e-7, atol=1e-10):
         list of Row(name, exact, close, max_diff, note); ``close`` is False for anything
         that is not a finite real array of the reference's shape (None, complex, NaN ...).
     """
+    expected = _references(expected)
+    if not isinstance(got, dict):
+        raise ValueError(f"got must be a dict output name → the learner's value, got {_describe(got)}")
+    rtol, atol = _tolerances(rtol, atol)
     return [_row(name, ref, got.get(name, MISSING), rtol, atol) for name, ref in expected.items()]
 
 
@@ -156,12 +180,16 @@ def compare_gradients(expected, got, rtol=1e-7, atol=1e-10):
     Returns:
         list of Row, as ``compare_outputs``.
     """
+    expected = _references(expected, allow_none=False)
     values = got if isinstance(got, dict) else {}
     return compare_outputs(expected, values, rtol, atol)
 
 
 def format_table(rows):
     """The rows of ``compare_outputs`` as a fixed-width text table."""
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)) or not all(
+            isinstance(row, tuple) and len(row) == len(Row._fields) and isinstance(row[0], str) for row in rows):
+        raise ValueError(f"rows must be a list of Row{Row._fields} (what compare_outputs returns), got {_describe(rows)}")
     width = max([len("name")] + [len(row[0]) for row in rows])
     lines = [f"{'name':{width}s} {'exact':>6s} {'close':>6s} {'max difference':>15s}  note"]
     for name, exact, close, diff, note in rows:
@@ -258,14 +286,25 @@ def _can_alarm():
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextlib.contextmanager
+def _time_limit(name, seconds):
+    """None (no limit) or a finite number of seconds > 0."""
+    return None if seconds is None else check_positive_float(name, seconds)
+
+
 def deadline(seconds):
     """Interrupt the block after ``seconds`` (raising an internal BaseException); see check_exercise.
 
-    Uses SIGALRM, so only on the main thread of a POSIX system; elsewhere (Windows, a
-    worker thread) the block runs without a limit. An alarm someone else set (a test
-    runner's timeout) is left alone when it comes first, and restored afterwards.
+    ``seconds``: a finite number > 0, or None for no limit (checked here, when the
+    context manager is made). Uses SIGALRM, so only on the main thread of a POSIX system;
+    elsewhere (Windows, a worker thread) the block runs without a limit. An alarm someone
+    else set (a test runner's timeout) is left alone when it comes first, and restored
+    afterwards.
     """
+    return _deadline(_time_limit("seconds", seconds))
+
+
+@contextlib.contextmanager
+def _deadline(seconds):
     if not seconds or not _can_alarm():
         yield
         return
@@ -404,6 +443,55 @@ def _matches(value, mistake, args):
     return bool(np.allclose(value, wrong, rtol=1e-7, atol=1e-10))
 
 
+def _check_exercise_arguments(candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol,
+                              verbose):
+    """The arguments of check_exercise, checked: a teacher's table, not a learner's answer."""
+    if not callable(candidate):
+        raise ValueError(f"candidate must be a function, got {_describe(candidate)}")
+    if not callable(reference):
+        raise ValueError(f"reference must be the course's function, got {_describe(reference)}")
+    if isinstance(cases, (str, bytes, dict)) or not hasattr(cases, "__iter__"):
+        raise ValueError(f"cases must be a list (or generator) of Case(name, args), got {_describe(cases)}")
+    checked_cases = []
+    for k, case in enumerate(cases):
+        if not (isinstance(case, tuple) and len(case) == 2 and isinstance(case[0], str)
+                and isinstance(case[1], (tuple, list))):
+            raise ValueError(f"cases[{k}] must be a Case(name, args) with a str name and a tuple of the reference's "
+                             f"arguments, got {_describe(case)}")
+        checked_cases.append(Case(case[0], tuple(case[1])))
+    if not checked_cases:
+        raise ValueError("cases must hold at least one Case: with none, nothing would be checked")
+    if isinstance(mistakes, (str, bytes, dict)) or not hasattr(mistakes, "__iter__"):
+        raise ValueError(f"mistakes must be a list of Mistake(output, wrong, hint), got {_describe(mistakes)}")
+    mistakes = tuple(mistakes)
+    for k, m in enumerate(mistakes):
+        if not (isinstance(m, tuple) and len(m) == 3 and isinstance(m[0], str) and callable(m[1])
+                and isinstance(m[2], str)):
+            raise ValueError(f"mistakes[{k}] must be a Mistake(output, wrong, hint), got {_describe(m)}")
+    mistakes = tuple(Mistake(*m) for m in mistakes)
+    if outputs is not None:
+        if isinstance(outputs, (str, bytes)) or not isinstance(outputs, (tuple, list)) or not outputs \
+                or not all(isinstance(o, str) for o in outputs):
+            raise ValueError(f"outputs must be None (the reference returns a dict) or a tuple of the names of its "
+                             f"return values, e.g. ('a_next', 'yt_pred', 'cache'), got {outputs!r}")
+        outputs = tuple(outputs)
+    if letters is not None and not isinstance(letters, dict):
+        raise ValueError(f"letters must be None or a dict output name → shape in letters, got {_describe(letters)}")
+    rtol, atol = _tolerances(rtol, atol)
+    return (checked_cases, mistakes, outputs, dict(letters or {}), _time_limit("time_limit", time_limit), rtol, atol,
+            check_bool("verbose", verbose))
+
+
+def _check_reference_result(result, outputs, fname):
+    """ValueError (the table's mistake, not the learner's) unless ``outputs`` describes the reference's result."""
+    if outputs is None and not isinstance(result, dict):
+        raise ValueError(f"outputs must name the return values of {fname}, which returns {_describe(result)}, "
+                         "not a dict")
+    if outputs is not None and not (isinstance(result, tuple) and len(result) == len(outputs)):
+        n = len(result) if isinstance(result, tuple) else 1
+        raise ValueError(f"outputs {outputs} must name each of the {n} values {fname} returns")
+
+
 def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, letters=None,
                    time_limit=TIME_LIMIT, rtol=1e-7, atol=1e-10, verbose=True):
     """Test a learner's function against the reference, case by case; explain a mismatch.
@@ -430,16 +518,21 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
         modifies an input in place, or returns something that is not close to the
         reference (missing or unexpected keys, None, complex, NaN, a wrong shape); the
         message starts with "[case name]" and gives the hint.
+        ValueError when the table itself is wrong (the checker's author's mistake, not
+        the learner's): a reference that is not a function, no cases, a case that is not
+        Case(name, args), a mistake that is not Mistake(output, wrong, hint), ``outputs``
+        that do not name the reference's return values, a tolerance or time limit that is
+        not a number ≥ 0 (> 0 for the time limit), or ``verbose`` not True or False.
     """
-    if not callable(candidate):
-        raise ValueError(f"candidate must be a function, got {_describe(candidate)}")
-    mistakes, letters = tuple(mistakes), dict(letters or {})
+    cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose = _check_exercise_arguments(
+        candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose)
     fname = getattr(reference, "__name__", "your function")
     arg_names = list(inspect.signature(reference).parameters)
     passed = 0
     for case in cases:
         name, args = case.name, tuple(case.args)
         expected_result = reference(*copy.deepcopy(args))
+        _check_reference_result(expected_result, outputs, fname)
         given = copy.deepcopy(args)
         result = _run(candidate, given, arg_names, fname, name, time_limit)
         _check_form(result, expected_result, outputs, fname, name)

@@ -25,13 +25,20 @@ def _layout(title, height, **extra):
 # ---------------------------------------------------------------------------------------
 
 
+def _argument_name(name):
+    """``name`` (the argument a check's message names) if it is a str, else ValueError."""
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a str, the argument's name for the error message, got {name!r}")
+    return name
+
+
 def matrix_values(name, values, finite=True):
     """``values`` as a float64 array (rows, cols), at least 1 × 1; finite unless told.
 
     A heatmap cannot show NaN or inf (nor send them to a FigureWidget): they are refused
     with a ValueError naming ``name``, not drawn as something else.
     """
-    values = as_float_array(name, values, finite=finite)
+    values = as_float_array(_argument_name(name), values, finite=check_bool("finite", finite))
     if values.ndim != 2 or 0 in values.shape:
         raise ValueError(f"{name} must be a 2-D array (rows, cols) with at least one entry, got shape {values.shape}")
     return values
@@ -40,9 +47,17 @@ def matrix_values(name, values, finite=True):
 def labels_list(name, labels, n, default):
     """``labels`` as a list of ``n`` distinct labels (``default`` when None), else ValueError.
 
-    Distinct: a category axis draws two equal labels as one row or column.
+    Distinct: a category axis draws two equal labels as one row or column. When ``labels``
+    is None, ``default`` must hold the ``n`` labels (a default of () makes the labels
+    required).
     """
+    name = _argument_name(name)
+    n = check_positive_int("n", n)
     if labels is None:
+        if isinstance(default, (str, bytes)) or not hasattr(default, "__len__") or len(default) != n:
+            raise ValueError(f"{name} must be a list of {n} labels, one per entry, got None"
+                             + ("" if isinstance(default, (tuple, list)) and not default
+                                else f" (and the default {default!r} does not hold {n} labels)"))
         return list(default)
     if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
         raise ValueError(f"{name} must be a list of {n} labels, got {type(labels).__name__}")
@@ -58,6 +73,8 @@ def labels_list(name, labels, n, default):
 
 def step_index(name, t, n_steps):
     """``t`` as an int in [0, n_steps), else ValueError naming ``name``."""
+    name = _argument_name(name)
+    n_steps = check_positive_int("n_steps", n_steps)
     if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or not 0 <= t < n_steps:
         raise ValueError(f"{name} must be an integer step in [0, {n_steps}), got {t!r}")
     return int(t)
@@ -175,15 +192,15 @@ def unread_mask(t, n_steps, n_rows):
 def step_shapes(t, n_steps, n_rows, reveal=True):
     """The shapes of step ``t`` of a step heatmap: the unread columns covered (with ``reveal``), column t outlined."""
     highlight = column_highlight(step_index("t", t, n_steps), n_rows)
-    return [unread_mask(t, n_steps, n_rows), highlight] if reveal else [highlight]
+    return [unread_mask(t, n_steps, n_rows), highlight] if check_bool("reveal", reveal) else [highlight]
 
 
 def _line(name, values, length=None):
     """A 1-D float64 array (NaN and inf allowed: drawn as gaps), of ``length`` if given."""
     values = as_float_array(name, values, finite=False)
     if values.ndim != 1 or values.size == 0 or (length is not None and values.size != length):
-        expected = f"({length},)" if length is not None else "a non-empty 1-D array"
-        raise ValueError(f"{name} must have shape {expected}, got shape {values.shape}")
+        expected = f"have shape ({length},)" if length is not None else "be a non-empty 1-D array"
+        raise ValueError(f"{name} must {expected}, got shape {values.shape}")
     return values
 
 

@@ -39,9 +39,9 @@ def scale_color(value, low=0.5, high=1.5):
 
     The near-white middle of the signed scale is skipped so that every line stays visible.
     """
-    value = float(as_float_array("value", value, ndim=0))
-    low = float(as_float_array("low", low, ndim=0))
-    high = float(as_float_array("high", high, ndim=0))
+    value = _factor("value", value)
+    low = _factor("low", low)
+    high = _factor("high", high)
     if not low < 1 < high:
         raise ValueError(f"low and high must surround 1 (low < 1 < high), got low = {low}, high = {high}")
     if value < 1:
@@ -51,19 +51,36 @@ def scale_color(value, low=0.5, high=1.5):
     return sample_colorscale(COLORSCALES["signed"], [0.7 + position])[0]
 
 
-def _check_1d(name, values, length=None):
-    """values as a 1-D float64 array (NaN and inf allowed: drawn as gaps), of ``length`` if given."""
-    values = as_float_array(name, values, finite=False)
+def _factor(name, value):
+    """A growth factor (σ, ρ, a scale), a finite number ≥ 0, as a float."""
+    value = float(as_float_array(name, value, ndim=0))
+    if value < 0:
+        raise ValueError(f"{name} must be a growth factor >= 0, got {value!r}")
+    return value
+
+
+def _check_1d(name, values, length=None, finite=False):
+    """values as a 1-D float64 array, of ``length`` if given; NaN and inf allowed (drawn as
+    gaps) unless ``finite`` (positions on an axis, arrows: what must be drawn somewhere)."""
+    values = as_float_array(name, values, finite=finite)
     if values.ndim != 1 or values.size == 0 or (length is not None and values.shape[0] != length):
-        expected = f"({length},)" if length is not None else "a non-empty 1-D array"
-        raise ValueError(f"{name} must have shape {expected}, got {values.shape}")
+        expected = f"have shape ({length},)" if length is not None else "be a non-empty 1-D array"
+        raise ValueError(f"{name} must {expected}, got shape {values.shape}")
     return values
 
 
 def _check_dict(name, value, allow_empty=False):
     if not isinstance(value, dict) or (not value and not allow_empty):
-        raise ValueError(f"{name} must be a non-empty dict label → 1-D array, got {type(value).__name__}")
+        raise ValueError(f"{name} must be a non-empty dict label → 1-D array, got {type(value).__name__}"
+                         + (" (empty)" if isinstance(value, dict) else ""))
     return value
+
+
+def _check_colors(colors):
+    """None or a dict label → colour (a str such as "#1f77b4")."""
+    if colors is not None and (not isinstance(colors, dict) or not all(isinstance(c, str) for c in colors.values())):
+        raise ValueError(f"colors must be None or a dict label → colour (a str such as '#1f77b4'), got {colors!r}")
+    return colors or {}
 
 
 def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
@@ -80,9 +97,11 @@ def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
     Returns:
         go.Figure.
     """
-    distance = _check_1d("distance", distance)
+    distance = _check_1d("distance", distance, finite=True)
     n = distance.shape[0]
     _check_dict("curves", curves)
+    colors = _check_colors(colors)
+    height = check_positive_int("height", height)
     if bounds is not None:
         _check_dict("bounds", bounds, allow_empty=True)
         unknown = [label for label in bounds if label not in curves]
@@ -92,7 +111,7 @@ def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
     fig = go.Figure(layout=_layout(title, height))
     for i, (label, values) in enumerate(curves.items()):
         values = _check_1d(f"curves[{label!r}]", values, n)
-        color = (colors or {}).get(label, palette[i % len(palette)])
+        color = colors.get(label, palette[i % len(palette)])
         fig.add_scatter(x=distance.tolist(), y=positive_or_none(values), name=label, mode="lines",
                         line=dict(color=color, width=2.5), legendgroup=label)
         if bounds and label in bounds:
@@ -118,7 +137,7 @@ def single_unit_figure(w, final_states, gradients, title=""):
         go.Figure with two panels side by side: a<T> against w, |∂a<T>/∂a<0>| against w
         on a log axis, a dashed line at w = 1 in both.
     """
-    w = _check_1d("w", w)
+    w = _check_1d("w", w, finite=True)
     _check_dict("final_states", final_states)
     _check_dict("gradients", gradients)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
@@ -153,11 +172,11 @@ def clipping_directions_figure(raw, by_value, by_norm, threshold, title="", angl
     Returns:
         go.Figure with three arrows from the origin, the square and the circle, equal axes.
     """
-    raw, by_value, by_norm = (_check_1d(n, v, 2) for n, v in
+    raw, by_value, by_norm = (_check_1d(n, v, 2, finite=True) for n, v in
                               (("raw", raw), ("by_value", by_value), ("by_norm", by_norm)))
     threshold = check_positive_float("threshold", threshold)
     if angles is not None:
-        angles = _check_1d("angles", angles, 2)
+        angles = _check_1d("angles", angles, 2, finite=True)
     fig = go.Figure(layout=_layout(title, 420))
     fig.add_shape(type="rect", x0=-threshold, y0=-threshold, x1=threshold, y1=threshold,
                   line=dict(color=RUN_COLORS["clip by value"], dash="dot"))
@@ -261,19 +280,24 @@ def agreement_figure(distance, accuracy, subject_gradient, title="",
     Returns:
         go.Figure with two panels: accuracy (chance 0.5 dashed) and the gradient (log).
     """
-    distance = _check_1d("distance", distance)
+    distance = _check_1d("distance", distance, finite=True)
     n = distance.shape[0]
+    colors = _check_colors(colors)
+    if spans is not None and not isinstance(spans, dict):
+        raise ValueError(f"spans must be None or a dict label → (first, last) distance, got {type(spans).__name__}")
     several = isinstance(accuracy, dict) or isinstance(subject_gradient, dict)
     panels = []  # per panel: label → (n,) values
     for name, curves, label in (("accuracy", accuracy, "accuracy"),
                                 ("subject_gradient", subject_gradient, gradient_title)):
         named = isinstance(curves, dict)
+        if named:
+            _check_dict(name, curves)
         curves = curves if named else {label: curves}
         panels.append({k: _check_1d(f"{name}[{k!r}]" if named else name, v, n) for k, v in curves.items()})
     palette = [GATE_COLORS["a"], "#ff7f0e", BOUND_COLOR, "#1f77b4", "#2ca02c", "#8c564b"]
     defaults = {"accuracy": GATE_COLORS["a"], gradient_title: GATE_COLORS["grad"]}
     labels = list(dict.fromkeys([*panels[0], *panels[1]]))
-    color = {label: (colors or {}).get(label, defaults.get(label, palette[i % len(palette)]))
+    color = {label: colors.get(label, defaults.get(label, palette[i % len(palette)]))
              for i, label in enumerate(labels)}
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
                         subplot_titles=("accuracy choosing was / were",
@@ -284,7 +308,9 @@ def agreement_figure(distance, accuracy, subject_gradient, title="",
                             line=dict(color=color[label], width=2.5), legendgroup=label,
                             showlegend=col == 1 or label not in panels[0], row=1, col=col)
     for label, span in (spans or {}).items():  # after the traces: plotly skips empty subplots
-        first, last = _check_1d(f"spans[{label!r}]", span, 2)
+        first, last = _check_1d(f"spans[{label!r}]", span, 2, finite=True)
+        if first > last:
+            raise ValueError(f"spans[{label!r}] must be (first, last) with first <= last, got {tuple(span)}")
         fig.add_vrect(x0=first - 0.5, x1=last + 0.5, fillcolor=color.get(label, BOUND_COLOR), opacity=0.12,
                       line_width=0, layer="below", row=1, col=1)
     fig.add_hline(y=0.5, line=dict(color=BOUND_COLOR, dash="dash"), row=1, col=1,

@@ -24,7 +24,7 @@ import numbers
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from course_lib._validate import check_choice, check_positive_int
+from course_lib._validate import check_bool, check_choice, check_positive_int
 
 __all__ = ["TimestepExplorer", "check_in_range", "check_option", "seed_of"]
 
@@ -33,8 +33,20 @@ def check_in_range(name, value, low, high, integer=False, step=None):
     """``value`` if it is a number in [low, high] (an int, on the grid low + k·step, if asked), else ValueError.
 
     For the starting values of sliders: an IntSlider from 1 to 16 silently clamps 32 to 16,
-    and the explorer would then draw something else than the argument says.
+    and the explorer would then draw something else than the argument says. ``name`` is
+    the argument the message names; ``low`` ≤ ``high`` finite numbers, ``integer`` a bool,
+    ``step`` None or an int ≥ 1 (with ``integer``).
     """
+    name = _argument_name(name)
+    for bound, b in (("low", low), ("high", high)):
+        if isinstance(b, bool) or not isinstance(b, numbers.Real) or not math.isfinite(b):
+            raise ValueError(f"{bound} must be a finite number (the slider's {'minimum' if bound == 'low' else 'maximum'}), "
+                             f"got {b!r}")
+    if low > high:
+        raise ValueError(f"low must be <= high, got low = {low!r}, high = {high!r}")
+    integer = check_bool("integer", integer)
+    if step is not None:
+        step = check_positive_int("step", step)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or (integer and not isinstance(value, numbers.Integral)):
         kind = "an integer" if integer else "a number"
         raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
@@ -47,8 +59,18 @@ def check_in_range(name, value, low, high, integer=False, step=None):
 
 def check_option(name, value, options):
     """``value`` if it is one of ``options`` (values, or (label, value) pairs), else ValueError listing them."""
+    name = _argument_name(name)
+    if isinstance(options, (str, bytes)) or not isinstance(options, (list, tuple)) or not options:
+        raise ValueError(f"options must be a non-empty list of values or (label, value) pairs, got {options!r}")
     values = [o[1] if isinstance(o, tuple) else o for o in options]
     return check_choice(name, value, values)
+
+
+def _argument_name(name):
+    """``name`` (the argument a check's message names) if it is a str, else ValueError."""
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a str, the argument's name for the error message, got {name!r}")
+    return name
 
 
 def seed_of(name, seed):
@@ -59,6 +81,7 @@ def seed_of(name, seed):
     """
     import numpy as np
 
+    name = _argument_name(name)
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2**31))
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from course_lib._validate import check_positive_float, require_keys
+from course_lib._validate import as_float_array, check_positive_float, require_keys
 from course_lib.dynamics import KINDS, SETTINGS, gradient_flow
 from course_lib.recurrent import get_cell
 from course_lib.viz.gradients import gradient_explorer_figure, gradient_explorer_frame
@@ -26,6 +26,8 @@ THRESHOLD_EXPONENTS = (-2, 4, 0.25)  # the threshold runs from 10^-2 to 10^4
 def flow_title(result, threshold):
     """One line saying what the figure shows for ``result`` (a ``gradient_flow`` dict): clipped or not."""
     require_keys("result", result, ("sigma_max", "rho", "scale", "total_norm"))
+    for key in ("sigma_max", "rho", "scale", "total_norm"):  # total_norm may be inf or NaN: a diverged run
+        as_float_array(f'result["{key}"]', result[key], ndim=0, finite=key != "total_norm")
     threshold = check_positive_float("threshold", threshold)
     head = f"σ_max(Waa) = {result['sigma_max']:.2f}, ρ(Waa) = {result['rho']:.2f}"
     if result["scale"] < 1:

@@ -26,6 +26,8 @@ def onehot_steps(vocabulary, sentence):
         raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
     if not isinstance(sentence, str):
         raise ValueError(f"sentence must be a str, got {type(sentence).__name__}")
+    if not vocabulary.encode(sentence):
+        raise ValueError(f"sentence must hold at least one {vocabulary.granularity} token, got {sentence!r}")
     batch = encode_batch(vocabulary, [sentence])
     return batch.tokens[0], batch.indices[0], batch.x[:, 0, :]
 

@@ -23,6 +23,13 @@ class SamplingExplorer:
             raise ValueError(f"result must be what lm.sample returned (a SampleResult), got {type(result).__name__}")
         if not isinstance(vocabulary, Vocabulary):
             raise ValueError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+        shape = getattr(result.distributions, "shape", ())
+        if len(shape) != 2 or shape[1] != len(result.tokens):
+            raise ValueError(f"result must be what lm.sample returned: its distributions (n_y, T) hold one column per "
+                             f"token drawn, got shape {shape} for {len(result.tokens)} tokens")
+        if len(vocabulary) != shape[0]:
+            raise ValueError(f"vocabulary must be the model's Vocabulary, of the n_y = {shape[0]} tokens the result "
+                             f"was drawn from, got one of {len(vocabulary)} tokens")
         top_k = check_positive_int("top_k", top_k)
         vocab_tokens = list(vocabulary.tokens)
         n_steps = len(result.tokens)
