@@ -137,12 +137,12 @@ def check_letters(name, arr, letters, **sizes):
         sizes.get(n, int(n) if n.isdigit() else s) == s for n, s in zip(names, arr.shape)
     ):
         return arr
-    # m and T_x, when not given, are this array's own (it defines them); any other letter
-    # not given stays a letter: a transposed Wya must not read as "n_y = n_a".
+    # A letter not given is defined by this array itself (x defines m and T_x, Wya defines
+    # n_y): it takes the array's own size when the array has the right number of axes.
     same_axes = arr.ndim == len(names)
     shown = "(" + ", ".join(
         str(sizes[n]) if n in sizes else n if n.isdigit()
-        else (str(arr.shape[i]) if same_axes and n in ("m", "T_x") and arr.shape[i] > 0 else n)
+        else (str(arr.shape[i]) if same_axes and arr.shape[i] > 0 else n)
         for i, n in enumerate(names)
     ) + ")"
     empty = " with every size >= 1" if 0 in arr.shape else ""
