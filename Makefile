@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install bench bench-suite clean
+.PHONY: lab test test-slow install bench bench-suite clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,13 +20,18 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-# Both cores (pytest-xdist, one worker a core): with `--dist loadfile` (pyproject.toml) one
-# worker runs every browser check against one JupyterLab while the other runs the unit
-# tests and the notebooks under nbval. `make test TEST_WORKERS=0` runs serially.
+# Both cores (pytest-xdist, one worker a core): with `--dist loadfile` (pyproject.toml)
+# each worker first drives half the notebooks in a JupyterLab of its own (two browser
+# modules), then runs unit tests and notebooks under nbval. `TEST_WORKERS=0`: serially.
 TEST_WORKERS ?= auto
 
+# Everything but the checks marked slow (retraining the shipped models from scratch, about
+# 25 s of CPU), which `make test-slow` runs; CI (.ci/run) runs both.
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m slow
 
 bench: $(STAMP)
 	$(PY) -m tests.benchmarks.notebooks

@@ -2,17 +2,17 @@
 ``-n auto --dist loadfile``).
 
 ``--dist loadfile`` gives each file to one worker whole: a notebook's nbval cells share
-one kernel and run there in order, and every browser check (one module) runs on one
-worker against one JupyterLab server while the other worker runs the rest. (Not
+one kernel and run there in order, and each of the two browser modules (half the
+notebooks each) runs on one worker against a JupyterLab server of that worker's own. (Not
 ``--dist loadgroup`` with ``xdist_group`` marks: with pytest 9.2 and pytest-xdist 3.8 it
 silently stops grouping, pytest-dev/pytest-xdist#1386, and would split a notebook's
 cells over two kernels.)
 
 With ``--no-loadscope-reorder`` (pyproject.toml) files are handed out in the order the
 workers collected them (xdist would otherwise hand out the files with the most tests
-first, and the browser module, the longest, has few tests). On a worker this hook puts
+first, and the browser modules, the longest, have few tests). On a worker this hook puts
 the longest files first, so that the short ones fill the gaps at the end: the browser
-module, then modules with ``slow`` tests, then the notebooks, then the rest. Each file's
+modules, then modules with ``slow`` tests, then the notebooks, then the rest. Each file's
 tests keep their order; a run without xdist keeps pytest's usual order.
 """
 

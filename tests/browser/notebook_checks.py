@@ -22,9 +22,12 @@ Run All goes through the menu, as a learner would; kernel readiness is read from
 status bar and cross-checked with the server's /api/sessions (a Run All before the
 kernel connects makes JupyterLab pop up a 'Select Kernel' dialog).
 
-Keep every browser check in this one module: ``make test`` runs pytest-xdist with
-``--dist loadfile``, which gives a module to one worker whole, so one worker runs these
-checks one after another against the one server while the other runs everything else.
+The checks live here; two test modules run them, ``test_notebooks_in_browser_a.py`` on
+the even-numbered and ``..._b.py`` on the odd-numbered notebooks. ``make test`` runs
+pytest-xdist with ``--dist loadfile``, which gives a module to one worker whole: each of
+the two workers checks its half of the notebooks against a JupyterLab server and a
+Chromium of its own (session fixtures are per worker), and runs unit tests and nbval
+when its half is done, so that neither core waits for the other.
 
 Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` / ``<stem>_page.png``
 (git-ignored). Run: ``.venv/bin/python -m pytest tests/browser -v``.
@@ -43,8 +46,6 @@ try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # the browser_context fixture skips (or fails in CI) with a reason
     PlaywrightTimeoutError = TimeoutError
-
-pytestmark = pytest.mark.browser
 
 # The notebooks checked: every notebook of the directory the server serves a copy of
 # (the same directory as conftest.notebooks_source()).
@@ -391,14 +392,14 @@ def lab(browser_context, lab_server):
         lab.discard()
 
 
-def test_every_listed_notebook_exists():
+def check_every_listed_notebook_exists():
     assert NOTEBOOKS, f"no notebooks in {NOTEBOOKS_DIR}"
     missing = sorted(set(OTHER_EXPLORERS) - set(NOTEBOOKS))
     assert not missing, f"OTHER_EXPLORERS names notebooks missing from {NOTEBOOKS_DIR}: {missing}"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_notebook_runs_and_explorer_responds(notebook, lab, lab_server):
+def check_notebook(notebook, lab, lab_server):
+    """Every check of this module's docstring, for one notebook."""
     assert (lab_server.root / notebook).is_file(), f"{notebook} missing from the served copy"
     stem = Path(notebook).stem
     SCREENSHOTS.mkdir(exist_ok=True)
