@@ -29,8 +29,9 @@ the two workers checks its half of the notebooks against a JupyterLab server and
 Chromium of its own (session fixtures are per worker), and runs unit tests and nbval
 when its half is done, so that neither core waits for the other.
 
-Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` / ``<stem>_page.png``
-(git-ignored). Run: ``.venv/bin/python -m pytest tests/browser -v``.
+Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` and, with
+``COURSE_PAGE_SCREENSHOTS=1`` (rendering a whole notebook costs a second or two each),
+``<stem>_page.png`` (git-ignored). Run: ``.venv/bin/python -m pytest tests/browser -v``.
 """
 
 from __future__ import annotations
@@ -495,7 +496,8 @@ def check_notebook(notebook, lab, lab_server):
         timings["explorer"] = time.monotonic() - t0 - sum(timings.values())
 
         explorer.screenshot(path=str(SCREENSHOTS / f"{stem}_explorer.png"))
-        page.screenshot(path=str(SCREENSHOTS / f"{stem}_page.png"), full_page=True)
+        if os.environ.get("COURSE_PAGE_SCREENSHOTS"):  # the whole notebook: slow to render
+            page.screenshot(path=str(SCREENSHOTS / f"{stem}_page.png"), full_page=True)
         print(
             f"[browser] {notebook}: {n_explorers} explorer(s); slider {before_value} -> "
             f"{after_value} (readout {before_readout!r} -> {after_readout!r})"
