@@ -31,6 +31,7 @@ from course_lib._validate import (
 )
 from course_lib.activations import log_softmax, softmax_with_temperature
 from course_lib.data.vocab import EOS, Vocabulary, encode_batch, one_hot, tokenize
+from course_lib.losses import cross_entropy_of_columns
 from course_lib.recurrent import backward_steps, get_cell, sequence_backward, sequence_forward
 
 __all__ = [
@@ -266,30 +267,6 @@ def hidden_states(parameters, batch_indices, cell="rnn"):
     return lm_forward.unchecked(parameters, batch_indices, cell).state(cell.hidden)
 
 
-def _cross_entropy(z, y, keep):
-    """J = Σ −log softmax(z)[y] over the kept columns, and dz = softmax(z) − y (0 elsewhere).
-
-    Args:
-        z: logits (n_y, N), the caller's own temporary: dz is computed in its memory.
-        y: int (N,), the target of each column (any value where not kept, e.g. −1).
-        keep: bool (N,), the columns that count (the real tokens).
-    The numbers of ``activations.log_softmax`` and ``losses.softmax_cross_entropy``,
-    without their temporaries of the size of z: this runs at every training step, where
-    each fresh array of that size costs the time of touching new memory.
-    """
-    n = np.arange(len(y))
-    y = np.where(keep, y, 0)
-    z -= z.max(axis=0)  # z − max: every exponent ≤ 0
-    z_y = z[y, n]  # the targets' logits, shifted alike  (N,)
-    e = np.exp(z, out=z)
-    total = e.sum(axis=0)  # Σ_i e^(z_i − max)  (N,)
-    J = np.sum(np.log(total) - z_y, where=keep)  # −log ŷ[y] = log Σ_i e^(z_i − max) − (z_y − max)
-    e /= total  # ŷ = softmax(z)
-    e[y, n] -= 1.0  # dz = ŷ − y
-    e[:, ~keep] = 0.0  # what is not a token sends nothing back
-    return float(J), e
-
-
 class _Columns:
     """Which steps of a padded batch the output layer computes: all m·T_x of them, or only
     the N tokens of the mask when padding is a large part of the batch (the output layer's
@@ -366,7 +343,7 @@ def lm_loss_and_gradients(parameters, batch_indices, mask=None, cell="rnn"):
     h = columns.of(caches.state(cell.hidden))  # h<t>, one column per step that counts  (n_a, N)
     z = W_y @ h
     z += b_y  # z<t> = Wy h<t> + by  (n_y, N)
-    J, dz = _cross_entropy(z, columns.of(batch_indices[None])[0], columns.keep)  # J = Σ_t −log ŷ<t>[y<t>], dz<t> = ŷ<t> − y<t>
+    J, dz = cross_entropy_of_columns(z, columns.of(batch_indices[None])[0], columns.keep)  # J = Σ_t −log ŷ<t>[y<t>], dz<t> = ŷ<t> − y<t>
     dh = columns.back(dz.T @ W_y)  # ∂J/∂h<t> = Wyᵀ dz<t>, 0 where nothing counts  (n_a, m, T_x)
     gradients = _backward(cell, dh, caches, x_indices)  # BPTT; the inputs are data: no dx
     gradients["d" + cell.output_keys[0]] = dz @ h.T  # dWy = Σ_t dz<t> h<t>ᵀ  (n_y, n_a)

@@ -26,6 +26,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_from_logits",
     "softmax_cross_entropy",
+    "cross_entropy_of_columns",
     "output_layer_forward",
     "output_layer_backward",
 ]
@@ -106,19 +107,45 @@ def softmax_cross_entropy(z, y, mask=None):
     z = as_shaped_array("z", z, "(n_y, m, T_x)")
     n_y, m, T_x = z.shape
     keep = _check_mask(mask, z)  # (1, m, T_x)
-    log_y_hat = log_softmax(z)  # log ŷ<t>  (n_y, m, T_x)
-    y_hat = np.exp(log_y_hat)  # ŷ<t> = softmax(z<t>)
     if np.ndim(y) == 2:
         # Integer targets: read log ŷ at each target class; no one-hot array is built.
-        rows = _target_indices(y, n_y, m, T_x, keep)[None]  # (1, m, T_x), 0 where padded
-        loss = -np.take_along_axis(log_y_hat, rows, axis=0)  # L<t> = −log ŷ_{y<t>}  (1, m, T_x)
-        dz = y_hat.copy()
-        np.put_along_axis(dz, rows, np.take_along_axis(y_hat, rows, axis=0) - 1.0, axis=0)  # ŷ − y
+        rows = _target_indices(y, n_y, m, T_x, keep)  # (m, T_x), 0 where padded
+        J, dz = cross_entropy_of_columns(z.reshape(n_y, m * T_x).copy(), rows.reshape(-1), keep.reshape(-1))
+        return J, dz.reshape(n_y, m, T_x)
     else:
         y = _one_hot_targets(y, n_y, m, T_x, keep)
+        log_y_hat = log_softmax(z)  # log ŷ<t>  (n_y, m, T_x)
+        y_hat = np.exp(log_y_hat)  # ŷ<t> = softmax(z<t>)
         loss = -(y * log_y_hat).sum(axis=0, keepdims=True)  # L<t> = −Σ_i y_i log ŷ_i  (1, m, T_x)
         dz = y_hat - y  # ∂L/∂z = ŷ − y, since Σ_i y_i = 1
     return float(np.sum(loss, where=keep)), np.where(keep, dz, 0.0)
+
+
+def cross_entropy_of_columns(z, y, keep):
+    """J = Σ −log softmax(z)[y] over the kept columns, and dz = softmax(z) − y (0 elsewhere).
+
+    Unchecked, and it OVERWRITES z: the one computation of the cross-entropy of integer
+    targets, which ``softmax_cross_entropy`` runs on a copy of its (checked) logits and the
+    language model's trainer on its own temporary logits, at every step, where each fresh
+    array of the size of z costs the time of touching new memory.
+    Args:
+        z: logits (n_y, N), one column per (example, step); dz is computed in its memory.
+        y: int (N,), the target of each column (any value where not kept, e.g. −1).
+        keep: bool (N,), the columns that count (the real tokens).
+    Returns:
+        J (a float, natural log) and dz (n_y, N), which is z's memory.
+    """
+    n = np.arange(len(y))
+    y = np.where(keep, y, 0)
+    z -= z.max(axis=0)  # z − max: every exponent ≤ 0
+    z_y = z[y, n]  # the targets' logits, shifted alike  (N,)
+    e = np.exp(z, out=z)
+    total = e.sum(axis=0)  # Σ_i e^(z_i − max)  (N,)
+    J = np.sum(np.log(total) - z_y, where=keep)  # −log ŷ[y] = log Σ_i e^(z_i − max) − (z_y − max)
+    e /= total  # ŷ = softmax(z)
+    e[y, n] -= 1.0  # dz = ŷ − y
+    e[:, ~keep] = 0.0  # what is not a token sends nothing back
+    return float(J), e
 
 
 def output_layer_forward(a, Wy, by):

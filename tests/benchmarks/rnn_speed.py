@@ -17,32 +17,13 @@ scatter widely; ``--threads 1`` runs both single-threaded, which is steadier:
     .venv/bin/python -m tests.benchmarks.rnn_speed --threads 1
 """
 
-import argparse
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
-
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--threads", type=int, default=None, help="threads for both libraries")
-THREADS = ARGS.parse_args().threads
-if THREADS is not None:  # OpenBLAS reads this once, when NumPy is first imported
-    os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+from tests.benchmarks.torch_compare import assert_same, compare, time_first, torch  # first: sets the threads before NumPy loads
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from course_lib.rnn import initialize_rnn_parameters, rnn_backward, rnn_forward  # noqa: E402
 
-try:
-    import torch
-except ImportError:
-    torch = None
-
-SIZES = {"teaching": (64, 64, 32, 50), "small": (16, 16, 8, 20)}  # (n_x, n_a, m, T_x)
 REPEATS = {"teaching": 200, "small": 1000}
-ROUNDS = 5
 
 
 def numpy_step(x, a0, parameters, da):
@@ -60,87 +41,30 @@ def torch_setup(x, a0, parameters, da):
         rnn.weight_hh_l0.copy_(torch.from_numpy(parameters["Waa"]))
         rnn.bias_ih_l0.copy_(torch.from_numpy(parameters["ba"][:, 0]))
         rnn.bias_hh_l0.zero_()
-    # nn.RNN wants time first: (T_x, m, n_x) and (T_x, m, n_a).
-    x_t = torch.from_numpy(x.transpose(2, 1, 0).copy()).requires_grad_()
-    h0 = torch.from_numpy(a0.T[None].copy()).requires_grad_()
-    upstream = torch.from_numpy(da.transpose(2, 1, 0).copy())
-    return rnn, x_t, h0, upstream
+    return (rnn, *time_first(x, a0, da))
 
 
-def torch_step(rnn, x_t, h0, upstream):
-    """What is timed for PyTorch: forward, then backward of (out * upstream).sum()."""
-    for tensor in (x_t, h0, *rnn.parameters()):
-        tensor.grad = None
-    out, _ = rnn(x_t, h0)
-    (out * upstream).sum().backward()
-
-
-def check_same_numbers(gradients, rnn, x_t):
+def check_same_numbers(gradients, rnn, x_t, h0, upstream):
     """Both libraries compute the same gradients (up to rounding)."""
-    pairs = [
+    assert_same([
         (gradients["dWax"], rnn.weight_ih_l0.grad),
         (gradients["dWaa"], rnn.weight_hh_l0.grad),
         (gradients["dba"][:, 0], rnn.bias_ih_l0.grad),
         (gradients["dx"], x_t.grad.numpy().transpose(2, 1, 0)),
-    ]
-    for ours, theirs in pairs:
-        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-10, atol=1e-12)
-
-
-def median_ms(step, args, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step(*args)
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    ])
 
 
 def main():
-    # Timings on a shared machine depend on its load: print it beside them.
-    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"threads: {THREADS or 'library defaults'}")
-    rng = np.random.default_rng(0)
-    if torch is not None:
-        torch.manual_seed(0)
-        if THREADS is not None:
-            torch.set_num_threads(THREADS)
-    for name, (n_x, n_a, m, T_x) in SIZES.items():
-        parameters = initialize_rnn_parameters(n_x, n_a, None, rng, scale=1 / np.sqrt(n_a))
-        x = rng.standard_normal((n_x, m, T_x))
-        a0 = rng.standard_normal((n_a, m))
-        da = rng.standard_normal((n_a, m, T_x))
-        ours = (x, a0, parameters, da)
-        label = f"{name:8s} (n_x={n_x}, n_a={n_a}, m={m}, T_x={T_x}, float64)"
-
-        theirs = None
-        if torch is not None:
-            theirs = torch_setup(*ours)
-            torch_step(*theirs)
-            check_same_numbers(numpy_step(*ours), theirs[0], theirs[1])
-
-        # Alternate blocks of each, so that both see the same machine load; the pause lets
-        # the other library's idle threads stop spinning before a block is timed.
-        numpy_times, torch_times = [], []
-        for _ in range(ROUNDS):
-            blocks = ((numpy_step, ours, numpy_times), (torch_step, theirs, torch_times))
-            for step, args, times in blocks:
-                if args is None:
-                    continue
-                time.sleep(0.2)
-                median_ms(step, args, 10)  # warm up
-                times.append(median_ms(step, args, REPEATS[name] // ROUNDS))
-
-        numpy_ms = statistics.median(numpy_times)
-        print(f"{label}  rnn_forward + rnn_backward: {numpy_ms:7.3f} ms")
-        if theirs:
-            torch_ms = statistics.median(torch_times)
-            print(
-                f"{label}  torch {torch.__version__} nn.RNN forward + backward: {torch_ms:7.3f} ms"
-                f"  (course_lib {torch_ms / numpy_ms:.2f}x as fast)"
-            )
-    if torch is None:
-        print("torch not installed")
+    compare(
+        make_parameters=lambda rng, n_x, n_a: initialize_rnn_parameters(n_x, n_a, None, rng, scale=1 / np.sqrt(n_a)),
+        numpy_step=numpy_step,
+        torch_setup=torch_setup,
+        check=check_same_numbers,
+        numpy_label="rnn_forward + rnn_backward",
+        torch_label="nn.RNN",
+        ratio="(course_lib {fast:.2f}x as fast)",
+        repeats=REPEATS,
+    )
 
 
 if __name__ == "__main__":
