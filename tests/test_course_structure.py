@@ -107,7 +107,7 @@ def test_docstring_references_point_to_real_headings():
 
 def test_math_and_data_import_without_plotly_or_ipywidgets():
     code = (
-        "import sys; sys.modules['plotly'] = None; sys.modules['ipywidgets'] = None\n"
+        "import sys; sys.modules['plotly'] = None; sys.modules['ipywidgets'] = None; sys.modules['scipy'] = None\n"
         "import pkgutil, importlib, course_lib\n"
         "skip = ('course_lib.viz', 'course_lib.widgets', 'course_lib.notebook')\n"
         "for m in pkgutil.walk_packages(course_lib.__path__, 'course_lib.'):\n"
