@@ -126,3 +126,21 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme and "make lab" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+# HTML a notebook may use on purpose; any other <word> outside code and math is notation
+# (<t>, <UNK>, <EOS> ...) that the renderer takes for an unknown tag and hides.
+HTML_TAGS = {"div", "span", "br", "b", "i", "em", "strong", "sub", "sup", "details", "summary", "a", "p", "img"}
+
+
+def test_markdown_holds_no_bare_tags():
+    bare = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = re.sub(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", "", "".join(cell["source"]), flags=re.S)
+            for tag in re.findall(r"</?([^<>\s/]+)[^<>]*>", text):
+                if tag.lower() not in HTML_TAGS:
+                    bare.append(f"{path.name} cell {i}: <{tag}>")
+    assert not bare, "bare tags vanish when rendered (write them as `code` or math): " + ", ".join(bare)
