@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from course_lib.recurrent import SequenceCache, cell_names, get_cell, run_backward, run_forward
+from tests.gradcheck import numerical_gradient, relative_error
 
 CELLS = cell_names()
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
@@ -36,23 +37,6 @@ def make_problem(name, T_x=4, seed=0, n_x=N_X, n_a=N_A, m=M):
     initial = tuple(rng.standard_normal((n_a, m)) for _ in cell.states)
     d_hidden = rng.standard_normal((n_a, m, T_x))
     return cell, p, x, initial, d_hidden
-
-
-def relative_error(g, g_hat):
-    """‖g − ĝ‖ / (‖g‖ + ‖ĝ‖), 0 when both vanish."""
-    denominator = np.linalg.norm(g) + np.linalg.norm(g_hat)
-    return float(np.linalg.norm(g - g_hat) / denominator) if denominator else 0.0
-
-
-def numerical_gradient(f, theta):
-    """Centred finite differences of the scalar f at theta, entry by entry (theta untouched)."""
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        plus, minus = theta.copy(), theta.copy()
-        plus[index] += EPSILON
-        minus[index] -= EPSILON
-        grad[index] = (f(plus) - f(minus)) / (2 * EPSILON)
-    return grad
 
 
 def array_fields(record):

@@ -32,6 +32,7 @@ from course_lib.gru import (
 )
 from course_lib.recurrent import get_cell, run_backward, run_forward
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward, rnn_forward
+from tests.gradcheck import numerical_gradient
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
@@ -271,16 +272,6 @@ def test_cell_backward_matches_finite_differences(n_x, n_a, m, variant):
 def test_gru_backward_matches_finite_differences(n_x, n_a, m, T_x, variant):
     parameters, x, c0, dc = make_problem(n_x, n_a, 2, m, T_x, variant, seed=n_x + 10 * n_a + 100 * m + 1000 * T_x)
     check_sequence_gradients(parameters, x, c0, dc, variant)
-
-
-def numerical_gradient(f, theta):
-    """Centred differences of the scalar f at theta (same shape as theta)."""
-    grad = np.empty(theta.size)
-    for i in range(theta.size):
-        step = np.zeros(theta.size)
-        step[i] = EPSILON
-        grad[i] = (f(theta + step.reshape(theta.shape)) - f(theta - step.reshape(theta.shape))) / (2 * EPSILON)
-    return grad.reshape(theta.shape)
 
 
 @settings(max_examples=20, deadline=None, derandomize=True)

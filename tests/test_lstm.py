@@ -33,6 +33,7 @@ from course_lib.lstm import (
 )
 from course_lib.recurrent import backward_steps, get_cell, run_backward, run_forward
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward, rnn_forward
+from tests.gradcheck import numerical_gradient, relative_error
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
@@ -59,23 +60,6 @@ def make_problem(form, n_x=3, n_a=4, n_y=2, m=2, T_x=5, seed=0, scale=0.5):
     da = rng.standard_normal((n_a, m, T_x))
     dc = rng.standard_normal((n_a, m, T_x))
     return p, peephole_form, x, a0, c0, da, dc
-
-
-def relative_error(g, g_hat):
-    """‖g − ĝ‖ / (‖g‖ + ‖ĝ‖), 0 when both vanish."""
-    denominator = np.linalg.norm(g) + np.linalg.norm(g_hat)
-    return float(np.linalg.norm(g - g_hat) / denominator) if denominator else 0.0
-
-
-def numerical_gradient(f, theta):
-    """Centred finite differences of the scalar f at theta, entry by entry (theta untouched)."""
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        plus, minus = theta.copy(), theta.copy()
-        plus[index] += EPSILON
-        minus[index] -= EPSILON
-        grad[index] = (f(plus) - f(minus)) / (2 * EPSILON)
-    return grad
 
 
 def raises(*fragments):

@@ -18,6 +18,7 @@ from course_lib.rnn import (
     rnn_cell_forward,
     rnn_forward,
 )
+from tests.gradcheck import numerical_gradient
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 # A step of 1e-5 balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64: with
@@ -229,16 +230,6 @@ def test_relu_passes_no_gradient_where_the_unit_is_off():
     # dz = da * relu'(z) is zero where the unit is off, so Waaᵀ dz ignores those units.
     dz = np.where(off, 0.0, da[:, :, 0])
     np.testing.assert_allclose(gradients["da_prev"], parameters["Waa"].T @ dz, rtol=1e-14)
-
-
-def numerical_gradient(f, theta):
-    """Centred differences of the scalar f at theta (same shape as theta)."""
-    grad = np.empty(theta.size)
-    for i in range(theta.size):
-        step = np.zeros(theta.size)
-        step[i] = EPSILON
-        grad[i] = (f(theta + step.reshape(theta.shape)) - f(theta - step.reshape(theta.shape))) / (2 * EPSILON)
-    return grad.reshape(theta.shape)
 
 
 # derandomize: the same examples on every run, so CI is reproducible.
