@@ -39,7 +39,7 @@ bench: $(STAMP)
 # Times `make test`'s pytest run: wall time, the browser part vs the rest, each notebook
 # under nbval and in the browser, the slowest tests; checks nothing is left running.
 bench-suite: $(STAMP)
-	$(PY) -m tests.benchmarks.suite -n $(TEST_WORKERS)
+	$(PY) -m tests.benchmarks.suite -n $(TEST_WORKERS) -m "not slow"
 
 clean:
 	rm -rf $(VENV)

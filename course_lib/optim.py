@@ -150,6 +150,7 @@ class Adam:
         self.t = 0  # number of updates taken so far
         self.v = {}  # first moments, by parameter path
         self.s = {}  # second moments, by parameter path
+        self.scratch = {}  # a work array per parameter, reused at every step
         self.layout = None  # ((path, shape), ...) of the model it updates, once bound
 
     def step(self, parameters, gradients):
@@ -174,15 +175,18 @@ class Adam:
         step_size = self.learning_rate * root_correction2 / correction1
         new = {}
         for path, W, dW in pairs:
-            # The moments are the optimiser's own arrays: updated in place, without temporaries.
+            # The moments and a work array are the optimiser's own: updated in place, no temporaries.
             v = self.v.setdefault(path, np.zeros(W.shape))
             s = self.s.setdefault(path, np.zeros(W.shape))
+            scratch = np.multiply(dW, 1 - self.beta1, out=self.scratch.setdefault(path, np.empty(W.shape)))
             v *= self.beta1
-            v += (1 - self.beta1) * dW  # v := β1 v + (1 − β1) dW
+            v += scratch  # v := β1 v + (1 − β1) dW
+            np.multiply(dW, dW, out=scratch)
+            scratch *= 1 - self.beta2
             s *= self.beta2
-            s += (1 - self.beta2) * dW * dW  # s := β2 s + (1 − β2) dW²
+            s += scratch  # s := β2 s + (1 − β2) dW²
             # W := W − α v̂ / (√ŝ + ε)  with v̂ = v / (1 − β1^t), ŝ = s / (1 − β2^t)
-            denominator = np.sqrt(s)
+            denominator = np.sqrt(s, out=scratch)
             denominator += self.epsilon * root_correction2
             step = np.divide(v, denominator, out=denominator)
             step *= step_size

@@ -339,7 +339,7 @@ def backward_steps(d_hidden, caches):
     d_states = [np.empty((n_a, m, T_x)) for _ in cell.states]
     local = None
     for t in reversed(range(T_x)):
-        d_next[hidden] = d_next[hidden] + d_hidden[:, :, t]  # from above + back from step t+1
+        d_next[hidden] += d_hidden[:, :, t]  # from above + back from step t+1 (d_next is this loop's own array)
         for stack, d in zip(d_states, d_next):
             stack[:, :, t] = d  # the total gradient reaching each state at step t
         d_prev, step_local = step(d_next, t)
