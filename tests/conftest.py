@@ -14,10 +14,19 @@ first, and the browser modules, the longest, have few tests). On a worker this h
 the longest files first, so that the short ones fill the gaps at the end: the browser
 modules, then modules with ``slow`` tests, then the notebooks, then the rest. Each file's
 tests keep their order; a run without xdist keeps pytest's usual order.
+
+Each notebook is executed once in ``make test``. When the browser test runs (Playwright
+and Chromium are here, or CI=true), it is the execution: it runs every notebook in
+JupyterLab, saves it and checks the result as nbval would (every cell ran, no error,
+checked outputs as stored). nbval's own run of the notebooks is then marked ``nbval``,
+which ``make test`` leaves out and ``make test-slow`` (also in CI) runs. Without a browser,
+nbval runs the notebooks in ``make test`` itself.
 """
 
 import pytest
 from nbval.plugin import IPyNbCell
+
+from tests.tools.browser import browser_test_runs
 
 
 def _rank(item) -> int:
@@ -31,6 +40,10 @@ def _rank(item) -> int:
 
 
 def pytest_collection_modifyitems(config, items):
+    if browser_test_runs():  # the browser test executes the notebooks: nbval's run is the second one
+        for item in items:
+            if isinstance(item, IPyNbCell):
+                item.add_marker(pytest.mark.nbval)
     if not hasattr(config, "workerinput"):  # not an xdist worker
         return
     file_rank: dict[str, int] = {}

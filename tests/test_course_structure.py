@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.tools.notebooks import is_checked
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -22,7 +24,6 @@ COURSE = [
     "04_language_model_sampling", "05_vanishing_exploding_gradients", "06_gru", "07_lstm",
     "08_bidirectional_rnn", "09_deep_rnn",
 ]
-CHECK = "# NBVAL_CHECK_OUTPUT"
 
 
 def _requirements(lines):
@@ -61,7 +62,7 @@ def test_notebook_is_stored_without_outputs_or_widget_state(path):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
-        if source.lstrip().startswith(CHECK):
+        if is_checked(cell):
             for out in cell["outputs"]:
                 assert out["output_type"] in ("stream", "execute_result"), source[:80]
                 if out["output_type"] == "execute_result":

@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.benchmarks.suite [-n auto] [pytest args ...]
 
 Runs ``pytest -n auto`` (the arguments are passed on; `make bench-suite` passes `make
-test`'s ``-n`` and ``-m "not slow"``) with durations and per-test reports, then prints
+test`'s ``-n`` and ``-m``) with durations and per-test reports, then prints
 
 * the wall time, the CPU time of pytest and everything it waited for, the load average
   before and after (the machine may be shared), and pytest's summary line,

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools.browser import find_chromium
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS_ENV = "COURSE_BROWSER_NOTEBOOKS_DIR"
 SERVER_START_TIMEOUT_S = 60
@@ -70,14 +72,6 @@ def require(ok: bool, what: str, ci_message: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(ci_message, pytrace=False)
     pytest.skip(what)
-
-
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
 def notebooks_source() -> Path:

@@ -41,7 +41,10 @@ import re
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from tests.tools.notebooks import checked_text, is_checked
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -75,6 +78,7 @@ RUN_ALL_START_TIMEOUT_S = 15
 RUN_ALL_TIMEOUT_S = 120
 EXPLORER_TIMEOUT_MS = 30_000
 FIGURE_UPDATE_TIMEOUT_MS = 15_000
+SAVE_TIMEOUT_S = 30
 POLL_MS = 250
 
 # How a failed cell or an undisplayable widget shows up in the DOM. JupyterLab 4 renders
@@ -316,6 +320,48 @@ def _close_and_shut_down(page, server, notebook: str) -> None:
         time.sleep(POLL_MS / 1000)
 
 
+def _save_and_check_like_nbval(page, server, notebook: str) -> None:
+    """File → Save Notebook, then check the notebook JupyterLab wrote as nbval would have:
+    every code cell ran, no output is an error (its name, value and the cell's first line
+    reported), and every checked cell (``nbval-check-output``) printed exactly what the
+    course's copy stores. This run is the notebook's execution in ``make test``."""
+    path = server.root / notebook
+    before = path.stat().st_mtime_ns
+    _click_menu(page, "File", re.compile(r"^Save Notebook$"))
+    deadline = time.monotonic() + SAVE_TIMEOUT_S
+    saved = None
+    while saved is None:  # written (a new mtime), whole (it parses) and done (the mtime holds)
+        if time.monotonic() > deadline:
+            pytest.fail(f"{notebook}: File → Save Notebook wrote no readable notebook within {SAVE_TIMEOUT_S} s",
+                        pytrace=False)
+        page.wait_for_timeout(100)
+        written = path.stat().st_mtime_ns
+        if written == before:
+            continue
+        try:
+            candidate = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001 - caught mid-write (empty or cut-off JSON): try again
+            continue
+        if path.stat().st_mtime_ns == written:
+            saved = candidate
+    stored = nbformat.read(NOTEBOOKS_DIR / notebook, as_version=4)
+    assert len(saved.cells) == len(stored.cells), f"{notebook}: saved with {len(saved.cells)} cells, stored {len(stored.cells)}"
+    problems = []
+    for i, (cell, original) in enumerate(zip(saved.cells, stored.cells)):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        first_line = cell.source.strip().splitlines()[0][:80]
+        if cell.execution_count is None:
+            problems.append(f"cell {i} ({first_line!r}) did not run")
+        for out in cell.outputs:
+            if out.output_type == "error":
+                problems.append(f"cell {i} ({first_line!r}) raised {out.ename}: {out.evalue}")
+        if is_checked(original) and checked_text(cell) != checked_text(original):
+            problems.append(f"cell {i} ({first_line!r}) is checked (nbval-check-output) and printed\n"
+                            f"{checked_text(cell)}\ninstead of the stored\n{checked_text(original)}")
+    assert not problems, f"{notebook}, as JupyterLab saved it:\n" + "\n".join(problems)
+
+
 def _console_collector(page):
     errors: list[str] = []
 
@@ -434,6 +480,9 @@ def check_notebook(notebook, lab, lab_server):
         unrun = [c for c in state["code"] if not c["empty"] and "[" in c["prompt"]
                  and not re.search(r"\[\d+\]", c["prompt"])]  # fmt: skip
         assert not unrun, f"{notebook}: {len(unrun)} code cells did not run"
+        # --- File → Save; the saved notebook checked as nbval checks one ----------------
+        _save_and_check_like_nbval(page, lab_server, notebook)
+        timings["save+check"] = time.monotonic() - t0 - sum(timings.values())
 
         # --- explorers: all rendered; drive the first one ------------------------------
         selector = OTHER_EXPLORERS.get(notebook, TIMESTEP_EXPLORER)

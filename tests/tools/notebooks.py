@@ -1,11 +1,12 @@
-"""Keep the course's notebooks clean in git.
+"""Keep the course's notebooks clean in git, and say which outputs are checked.
 
     python -m tests.tools.notebooks refresh [notebooks/NN_name.ipynb ...]
 
 executes each notebook in a fresh kernel (as "Restart Kernel and Run All" would) and writes
-it back with every output removed, except the plain-text outputs of cells marked
-``# NBVAL_CHECK_OUTPUT``: nbval compares those against what it computes, so they must be
-stored. No widget state, no execution counts.
+it back with every output removed, except the plain-text outputs of the cells tagged
+``nbval-check-output`` (nbval's tag; the older ``# NBVAL_CHECK_OUTPUT`` first line counts
+too): nbval, and the browser check on the notebook JupyterLab saved, compare those against
+what they compute, so they must be stored. No widget state, no execution counts.
 """
 
 import sys
@@ -15,12 +16,27 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECK = "# NBVAL_CHECK_OUTPUT"
+CHECK = "# NBVAL_CHECK_OUTPUT"  # the older marker: a first line of the cell
+CHECK_TAG = "nbval-check-output"
 TEXT_OUTPUTS = ("stream", "execute_result")
 
 
 def is_checked(cell):
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK)
+    """Is this a cell whose printed output is stored and compared (nbval's rule)?"""
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])  # nbformat or raw JSON
+    return cell["cell_type"] == "code" and (
+        CHECK_TAG in cell.get("metadata", {}).get("tags", []) or source.lstrip().startswith(CHECK))
+
+
+def checked_text(cell):
+    """What a checked cell printed, as nbval compares it: [(stream name or "text/plain", text)]."""
+    texts = []
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            texts.append((out["name"], out["text"]))
+        elif out["output_type"] in ("execute_result", "display_data") and "text/plain" in out.get("data", {}):
+            texts.append(("text/plain", out["data"]["text/plain"]))
+    return texts
 
 
 def clean(nb):
