@@ -29,7 +29,7 @@ from course_lib._validate import (
     check_positive_int,
     checked,
 )
-from course_lib.activations import log_softmax, softmax_with_temperature
+from course_lib.activations import log_softmax, softmax, softmax_with_temperature
 from course_lib.data.vocab import EOS, Vocabulary, encode_batch, one_hot, tokenize
 from course_lib.losses import cross_entropy_of_columns
 from course_lib.recurrent import backward_steps, get_cell, sequence_backward, sequence_forward
@@ -39,6 +39,7 @@ __all__ = [
     "TokenProbabilities",
     "check_lm_parameters",
     "conditional_probabilities",
+    "draw_token",
     "hidden_states",
     "lm_forward",
     "lm_loss_and_gradients",
@@ -47,6 +48,7 @@ __all__ = [
     "mean_token_loss",
     "next_token_distribution",
     "sample",
+    "sample_indices",
     "sequence_log_probability",
     "softmax_with_temperature",
     "teacher_forcing_inputs",
@@ -191,6 +193,26 @@ def _check_sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, g
     rng = None if greedy and rng is None else as_generator("rng", rng)
     return (p, vocabulary, rng, check_positive_float("temperature", temperature),
             check_positive_int("max_length", max_length), greedy, _text("prefix", prefix), cell)
+
+
+def _check_draw_token(y_hat, rng):
+    y_hat = as_float_array("y_hat", y_hat)
+    if y_hat.ndim != 1 or y_hat.size == 0:
+        column = " (pass the column ŷ[:, 0] of a (n_y, 1) ŷ)" if y_hat.ndim == 2 and y_hat.shape[1] == 1 else ""
+        raise ValueError(f"y_hat must have shape (n_y,) with n_y >= 1, got {y_hat.shape}{column}")
+    total = float(y_hat.sum())
+    if y_hat.min() < 0 or abs(total - 1.0) > np.sqrt(np.finfo(np.float64).eps):  # rng.choice's own tolerance
+        raise ValueError(
+            f"y_hat must be probabilities, every entry >= 0 and summing to 1 (ŷ = softmax(z), not the logits z), "
+            f"got entries from {y_hat.min():.3g} to {y_hat.max():.3g} summing to {total:.6g}")
+    return y_hat, as_generator("rng", rng)
+
+
+def _check_sample_indices(parameters, rng, eos, max_length=50):
+    p, cell = _lm_parameters(parameters, None, "rnn")
+    n_y = cell.sizes(p)[0]
+    return (p, as_generator("rng", rng), check_positive_int("eos", eos, minimum=0, maximum=n_y - 1),
+            check_positive_int("max_length", max_length))
 
 
 # ---------------------------------------------------------------------------------------
@@ -544,6 +566,20 @@ def lm_step(parameters, a_prev, xt, cell="rnn"):
 # ---------------------------------------------------------------------------------------
 
 
+@checked(_check_draw_token)
+def draw_token(y_hat, rng):
+    """Draw one token index from the distribution ŷ: y<t> ~ ŷ<t>.
+
+    Args:
+        y_hat: ŷ<t>, the probabilities of the n_y tokens, shape (n_y,), summing to 1.
+        rng: np.random.Generator (or an int seed), the only source of randomness.
+    Returns:
+        i: the index drawn, a Python int in [0, n_y); token i comes with probability ŷ[i].
+    Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
+    """
+    return int(rng.choice(len(y_hat), p=y_hat))  # P(i) = ŷ[i]
+
+
 @dataclass(frozen=True)
 class SampleResult:
     """One sampled sentence and how it was drawn.
@@ -581,16 +617,16 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
     Returns:
         SampleResult (tokens, indices, distributions (n_y, T), text, ended).
 
-    x<1> = 0; at each step ŷ<t> = softmax(z<t> / τ), y<t> ~ ŷ<t> (``rng.choice``), and the
+    x<1> = 0; at each step ŷ<t> = softmax(z<t> / τ), y<t> ~ ŷ<t> (``draw_token``), and the
     one-hot y<t> becomes x<t+1>; stop at <EOS> or after max_length tokens.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    n_y, eos = len(vocabulary), vocabulary.index(EOS)
+    eos = vocabulary.index(EOS)
     read, states, z, prefix_indices = _start(cell, parameters, vocabulary, prefix)  # x<1> = 0, then the prefix
     indices, distributions = [], []
     for _ in range(max_length):
         y_hat = softmax_with_temperature(z, temperature)[:, 0]  # ŷ<t> = softmax(z<t> / τ)  (n_y,)
-        i = int(np.argmax(y_hat)) if greedy else int(rng.choice(n_y, p=y_hat))  # y<t> ~ ŷ<t>
+        i = int(np.argmax(y_hat)) if greedy else draw_token.unchecked(y_hat, rng)  # y<t> ~ ŷ<t>
         indices.append(i)
         distributions.append(y_hat)
         if i == eos:
@@ -606,3 +642,39 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
         text=vocabulary.decode(body),
         ended=ended,
     )
+
+
+@checked(_check_sample_indices)
+def sample_indices(parameters, rng, eos, max_length=50):
+    """The sampling loop, one token at a time: the token indices of one sampled sentence.
+
+    Args:
+        parameters: an RNN language model, Wax (n_a, n_y), Waa (n_a, n_a), ba (n_a, 1),
+            Wya (n_y, n_a), by (n_y, 1).
+        rng: np.random.Generator (or an int seed), the only source of randomness.
+        eos: the index of <EOS> (int in [0, n_y)).
+        max_length: most tokens to draw (int ≥ 1), <EOS> included.
+    Returns:
+        indices: list of int, the tokens drawn; <EOS> (eos) last if it was drawn. The same
+        tokens as ``sample(parameters, vocabulary, rng).indices`` for the same seed.
+
+    a<0> = 0 and x<1> = 0; at each step a<t>, z<t> = lm_step(a<t-1>, x<t>), ŷ<t> =
+    softmax(z<t>), i ~ ŷ<t>; stop at <EOS> or after max_length tokens; x<t+1> = one-hot(i),
+    the token drawn (not ŷ<t>).
+    Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
+    """
+    cell = get_cell("rnn")
+    n_x, n_a = cell.sizes(parameters)
+    a = np.zeros((n_a, 1))  # a<0> = 0
+    x = np.zeros((n_x, 1))  # x<1> = 0
+    indices = []
+    while len(indices) < max_length:
+        a, z = lm_step.unchecked(parameters, a, x, cell)  # a<t> = tanh(Waa a<t-1> + Wax x<t> + ba), z<t> = Wya a<t> + by
+        y_hat = softmax(z)  # ŷ<t>  (n_y, 1)
+        i = draw_token.unchecked(y_hat[:, 0], rng)  # y<t> ~ ŷ<t>
+        indices.append(i)
+        if i == eos:
+            break
+        x = np.zeros((n_x, 1))
+        x[i] = 1.0  # x<t+1> = one-hot(y<t>)
+    return indices

@@ -4,6 +4,7 @@ that rebuilds them.
     python -m course_lib.models --corpus agreement --out assets/lm_agreement.npz
     python -m course_lib.models --corpus agreement_long --out assets/lm_agreement_long.npz
     python -m course_lib.models --corpus chinese --out assets/lm_chinese.npz
+    python -m course_lib.models --corpus agreement_long_gru   (and agreement_long_lstm)
 
 A model is one .npz archive (the parameters, the vocabulary's tokens and granularity, the
 final loss, the cell) with its metadata beside it in a .json file of the same name.
@@ -54,6 +55,10 @@ DEFAULTS = {
 # The same model trained on long clauses only: the distance from subject to verb is the
 # one difference. Notebook 05's baseline for the gated cells of notebooks 06 and 07.
 DEFAULTS["agreement_long"] = dict(DEFAULTS["agreement"], min_filler=10, max_filler=12)
+# The gated cells on that same task, with the same recipe (notebooks 06 and 07): the cell
+# is the one difference.
+DEFAULTS["agreement_long_gru"] = dict(DEFAULTS["agreement_long"], cell="gru")
+DEFAULTS["agreement_long_lstm"] = dict(DEFAULTS["agreement_long"], cell="lstm")
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 COMMAND = "python -m course_lib.models"
@@ -68,6 +73,11 @@ def _name(name, argument="name"):
 def _is_agreement(name):
     """Whether the default model ``name`` is trained on generated agreement sentences."""
     return "min_filler" in DEFAULTS[name]
+
+
+def _cell(name):
+    """The cell of the default model ``name``: "rnn" unless its recipe says otherwise."""
+    return DEFAULTS[name].get("cell", "rnn")
 
 
 def default_model_path(name):
@@ -228,7 +238,8 @@ def train_default(name, seed=None, steps=None, progress=True):
     """Train one of the notebooks' default models with DEFAULTS (seed, steps overridable).
 
     Args:
-        name: a key of DEFAULTS ("agreement", "agreement_long", "chinese").
+        name: a key of DEFAULTS ("agreement", "agreement_long", "chinese", and the gated
+            cells' "agreement_long_gru", "agreement_long_lstm").
         seed: None (DEFAULTS) or an int ≥ 0: the corpus's, the weights' and the batches' seed.
         steps: None (DEFAULTS) or the number of updates (int ≥ 1).
         progress: show a progress bar.
@@ -246,9 +257,9 @@ def train_default(name, seed=None, steps=None, progress=True):
     result = train_language_model(
         corpus, vocabulary, d["n_a"], np.random.default_rng(d["seed"]),
         steps=d["steps"], batch_size=d["batch_size"], learning_rate=d["learning_rate"],
-        clip=d["clip"], init_scale=d["init_scale"], progress=progress,
+        clip=d["clip"], init_scale=d["init_scale"], progress=progress, cell=_cell(name),
     )
-    final_loss = mean_token_loss(result.parameters, vocabulary, corpus)
+    final_loss = mean_token_loss(result.parameters, vocabulary, corpus, cell=_cell(name))
     metadata = {"corpus": name, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}}
     metadata.update(n_sentences=len(corpus), n_tokens=sum(len(vocabulary.encode(s, add_eos=True)) for s in corpus),
                     train_seconds=round(result.seconds, 2))
@@ -279,14 +290,14 @@ def main(argv=None):
     if _is_agreement(args.corpus):
         # New sentences, with clauses up to twice as long as any seen in training.
         test = agreement_examples(4000, metadata["seed"] + 1, MIN_FILLER, MAX_FILLER)
-        scores = agreement_scores(result.parameters, vocabulary, test).by_filler_length()
+        scores = agreement_scores(result.parameters, vocabulary, test, cell=_cell(args.corpus)).by_filler_length()
         metadata["agreement_test"] = f"4000 new sentences (seed {metadata['seed'] + 1}), clauses of {MIN_FILLER} to {MAX_FILLER} words"
         metadata["agreement_by_filler_length"] = {
             str(k): {"n": n, "p_correct": round(p, 4), "accuracy": round(acc, 4)} for k, (n, p, acc) in scores.items()
         }
     if not math.isfinite(final_loss):
         parser.error(f"training ended with a non-finite loss {final_loss}: nothing saved")
-    save_model(out, result.parameters, vocabulary, final_loss, metadata)
+    save_model(out, result.parameters, vocabulary, final_loss, metadata, cell=_cell(args.corpus))
     print(f"{args.corpus}: {result.config['steps']} steps in {result.seconds:.1f} s, "
           f"final loss {final_loss:.4f} nats/token, saved {out} ({out.stat().st_size / 1024:.0f} KiB)")
     if "agreement_by_filler_length" in metadata:

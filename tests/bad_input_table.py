@@ -54,6 +54,18 @@ EXEMPT = {
     "course_lib.losses.cross_entropy_of_columns": "the unchecked kernel of softmax_cross_entropy (which checks), in place",
     "course_lib.recurrent.one_hot_outer_sum": "an unchecked product used inside cells",
     "course_lib.train.TrainingResult": "a result record without logic, built only by train_model",
+    "course_lib.checks.answers.rnn_cell_forward": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
+    "course_lib.checks.answers.rnn_cell_backward": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
+    "course_lib.checks.answers.rnn_backward": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
+    "course_lib.checks.answers.draw_token": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
+    "course_lib.checks.answers.sample_indices": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
+    "course_lib.checks.answers.clip_by_norm": "a teacher's answer, written as a learner writes the stub (no door checks): "
+                                        "tests/test_exercises.py runs it through its checker",
     "course_lib.optim.rebuild": "an unchecked inner helper of SGD.step, Adam.step and training_step (all covered), "
                                 "which give it the arrays gradient_pairs checked; no notebook calls it",
 }
@@ -730,6 +742,22 @@ spec("course_lib.lm.sample",
             "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
                 ["abc"], "char"))]})
 
+spec("course_lib.lm.draw_token", lambda: {"y_hat": np.array([0.2, 0.5, 0.3]), "rng": 0},
+     {"y_hat": "array", "rng": "rng"},
+     extra={"y_hat": [("negative", np.array([-0.2, 0.7, 0.5])), ("not-summing-to-1", np.array([0.2, 0.2, 0.2])),
+                      ("column", np.array([[0.2], [0.5], [0.3]])), ("logits", np.array([2.0, -1.0, 0.5]))]})
+spec("course_lib.lm.sample_indices", lambda: {"parameters": _lm(), "rng": 0, "eos": 1, "max_length": 20},
+     {"parameters": "params:rnn", "rng": "rng", "eos": "int0", "max_length": "int"},
+     extra={"parameters": [("no-output-layer", lambda v: {k: w for k, w in v.items() if k not in ("Wya", "by")}),
+                           ("n_y≠n_x", lambda v: {**v, "Wya": v["Wya"][:-1], "by": v["by"][:-1]})],
+            "eos": [("out-of-range", lambda v: len(_vocabulary()))]})
+extreme("course_lib.lm.sample_indices[max_length=2000]",
+        lambda: {"parameters": {**_lm(), "by": np.where(np.arange(len(_vocabulary()))[:, None] == 1, -50.0, 0.0)},
+                 "rng": 0, "eos": 1, "max_length": 2000},
+        check=lambda r: np.testing.assert_equal(len(r), 2000))
+extreme("course_lib.lm.sample_indices[weights×1e3]", lambda: {"parameters": _lm_1e3(), "rng": 0, "eos": 1},
+        check=lambda r: np.testing.assert_equal(all(isinstance(i, int) for i in r), True))
+
 
 def _sample_ok(result):
     assert result.distributions.dtype == np.float64 and np.isfinite(result.distributions).all()
@@ -1015,19 +1043,56 @@ def _forward_check():
 
 spec("course_lib.checks.common.check_exercise", _forward_check,
      {"candidate": "object", "reference": "object", "cases": "object", "mistakes": "object", "outputs": "object",
-      "letters": "object", "time_limit": "float", "rtol": "float0", "atol": "float0", "verbose": "bool"},
-     optional=("outputs", "letters", "time_limit"),
+      "letters": "object", "time_limit": "float", "rtol": "float0", "atol": "float0", "verbose": "bool",
+      "explain": "object"},
+     optional=("outputs", "letters", "time_limit", "explain"),
      extra={"candidate": [("str", "rnn_cell_forward")], "reference": [("int", 3)],
             "cases": [("empty", []), ("str", "general"), ("not-cases", [1, 2]), ("args-not-tuple", lambda v: [(v[0].name, 3)])],
-            "mistakes": [("not-mistakes", [1]), ("str", "a_next")],
+            "mistakes": [("not-mistakes", [1]), ("str", "a_next"), ("output-not-a-name", lambda v: [(3, *v[0][1:])]),
+                         ("empty-output-tuple", lambda v: [((), *v[0][1:])])],
             "outputs": [("str", "a_next"), ("too-few", ("a_next",)), ("non-str", (1, 2, 3))],
-            "letters": [("list", ["(n_a, m)"])]})
-for _which in ("forward", "backward"):
-    spec(f"course_lib.checks.rnn.check_rnn_cell_{_which}",
-         lambda _which=_which: {"candidate": getattr(__import__("course_lib.rnn", fromlist=["x"]), f"rnn_cell_{_which}"),
-                                "verbose": False, "time_limit": 5.0},
-         {"candidate": "object", "verbose": "bool", "time_limit": "float"}, optional=("time_limit",),
+            "letters": [("list", ["(n_a, m)"])], "explain": [("int", 3), ("str", "why")]})
+
+
+def _checker_candidate(name):
+    """The reference function that the notebook checker ``name`` compares with: a valid candidate."""
+    from course_lib.gradients import clip_by_norm
+    from course_lib.lm import draw_token, sample_indices
+    from course_lib.rnn import rnn_backward, rnn_cell_backward, rnn_cell_forward
+
+    return {"course_lib.checks.rnn.check_rnn_cell_forward": rnn_cell_forward,
+            "course_lib.checks.rnn.check_rnn_cell_backward": rnn_cell_backward,
+            "course_lib.checks.rnn.check_rnn_backward": rnn_backward,
+            "course_lib.checks.lm.check_draw_token": draw_token,
+            "course_lib.checks.lm.check_sample_loop": sample_indices,
+            "course_lib.checks.gradients.check_clip_by_norm": clip_by_norm}[name]
+
+
+for _name in ("course_lib.checks.rnn.check_rnn_cell_forward", "course_lib.checks.rnn.check_rnn_cell_backward",
+              "course_lib.checks.rnn.check_rnn_backward", "course_lib.checks.lm.check_draw_token",
+              "course_lib.checks.lm.check_sample_loop", "course_lib.checks.gradients.check_clip_by_norm"):
+    spec(_name, lambda _name=_name: {"candidate": _checker_candidate(_name), "verbose": False, "time_limit": 5.0,
+                                     "strict": True},
+         {"candidate": "object", "verbose": "bool", "time_limit": "float", "strict": "bool"}, optional=("time_limit",),
          extra={"candidate": [("str", "rnn_cell_forward")]})
+spec("course_lib.checks.common.exercise_checker",
+     lambda: {"reference": __import__("course_lib.rnn", fromlist=["x"]).rnn_cell_forward},
+     {"reference": "object"}, extra={"reference": [("str", "rnn_cell_forward"), ("int", 3)]})
+
+
+def _run_candidate():
+    from course_lib.checks.rnn import forward_cases
+    from course_lib.rnn import rnn_cell_forward
+
+    return {"candidate": rnn_cell_forward, "args": next(forward_cases()).args, "reference": rnn_cell_forward,
+            "case": "general", "time_limit": 5.0, "repeat": 2}
+
+
+spec("course_lib.checks.common.run_candidate", _run_candidate,
+     {"candidate": "object", "args": "object", "reference": "object", "case": "str", "time_limit": "float",
+      "repeat": "int"}, optional=("time_limit",),
+     extra={"candidate": [("str", "rnn_cell_forward")], "args": [("list", lambda v: list(v))],
+            "reference": [("int", 3)]})
 
 
 def _rows():

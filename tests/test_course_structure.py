@@ -1,6 +1,7 @@
 """The course as a whole: packaging in step, notebooks clean, docstrings pointing at real
 headings, and the layers importing only downwards."""
 
+import ast
 import json
 import re
 import subprocess
@@ -145,3 +146,42 @@ def test_markdown_holds_no_bare_tags():
                 if tag.lower() not in HTML_TAGS:
                     bare.append(f"{path.name} cell {i}: <{tag}>")
     assert not bare, "bare tags vanish when rendered (write them as `code` or math): " + ", ".join(bare)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercises: a stub, its checker right after, the reference never shown before
+# ---------------------------------------------------------------------------------------
+
+EXERCISE_TAG = "exercise"
+STUB = re.compile(r"^def (\w+)\(", re.MULTILINE)
+
+
+def _exercises(nb):
+    """[(cell index, function name)] of the cells tagged ``exercise``."""
+    return [(i, m.group(1)) for i, cell in enumerate(nb["cells"])
+            if EXERCISE_TAG in cell.get("metadata", {}).get("tags", [])
+            for m in [STUB.search("".join(cell["source"]))] if m]
+
+
+def test_the_course_has_the_exercises_of_notebooks_00_to_05():
+    found = {name for path in NOTEBOOKS for _, name in _exercises(json.loads(path.read_text(encoding="utf-8")))}
+    expected = {"rnn_cell_forward", "rnn_cell_backward", "rnn_backward", "draw_token", "sample_indices", "clip_by_norm"}
+    assert expected <= found, f"exercises missing from the notebooks: {sorted(expected - found)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_is_a_stub_with_its_checker_next_and_no_reference_shown_before(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = nb["cells"]
+    for i, name in _exercises(nb):
+        function = next(node for node in ast.parse("".join(cells[i]["source"])).body
+                        if isinstance(node, ast.FunctionDef) and node.name == name)
+        body = function.body[1:] if ast.get_docstring(function) is not None else function.body
+        assert len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in ast.unparse(body[0]), (
+            f"{path.name}: the exercise {name} (cell {i}) must be a stub, its body only raise NotImplementedError(...)")
+        checker = next((c for c in cells[i + 1:] if c["cell_type"] == "code"), None)
+        assert checker is not None and re.search(rf"check_\w+\(\s*{name}\b", "".join(checker["source"])), (
+            f"{path.name}: the cell after the exercise {name} (cell {i}) must call its checker on it")
+        shown_before = [j for j, c in enumerate(cells[:i])
+                        if c["cell_type"] == "code" and re.search(rf"show_source\([\w.]*\b{name}\b", "".join(c["source"]))]
+        assert not shown_before, f"{path.name}: show_source({name}) in cell(s) {shown_before}, before its exercise"

@@ -156,7 +156,22 @@ def test_shipped_model_loads_and_its_loss_is_reproduced(name):
     model = load_model(path)
     corpus = default_corpus(name, model.metadata["seed"], model.metadata.get("n_sentences"))
     assert model.vocabulary == Vocabulary.build(corpus, DEFAULTS[name]["granularity"])
-    assert mean_token_loss(model.parameters, model.vocabulary, corpus) == pytest.approx(model.final_loss, rel=1e-9)
+    assert model.cell == DEFAULTS[name].get("cell", "rnn")
+    assert mean_token_loss(model.parameters, model.vocabulary, corpus, cell=model.cell) == pytest.approx(
+        model.final_loss, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["agreement_long_gru", "agreement_long_lstm"])
+def test_the_gated_cells_learn_the_long_clause_agreement_the_rnn_does_not(name):
+    """The same recipe as agreement_long, the cell its one difference (notebooks 06, 07)."""
+    assert {k: v for k, v in DEFAULTS[name].items() if k != "cell"} == DEFAULTS["agreement_long"]
+    d = DEFAULTS[name]
+    test = agreement_examples(600, 12345, d["min_filler"], d["max_filler"])
+    accuracy = {}
+    for model_name in ("agreement_long", name):
+        model = load_model(default_model_path(model_name))
+        accuracy[model_name] = agreement_scores(model.parameters, model.vocabulary, test, cell=model.cell).correct.mean()
+    assert accuracy["agreement_long"] < 0.65 and accuracy[name] > 0.85, accuracy
 
 
 def test_shipped_agreement_model_knows_was_from_were():

@@ -9,31 +9,47 @@ the hint of the known mistake it matches, or else one naming the output and the 
 that went wrong. An exception inside the learner's function, an endless loop, complex
 values, None, NaN, missing keys, wrong shapes and inputs modified in place all become a
 ``CheckFailed`` that says so, rather than a traceback.
+
+A notebook calls a checker made by ``exercise_checker``: in its default report mode it
+never raises for the learner's mistakes and returns None, printing "not written yet" for
+a stub, the tables and a ``✗`` hint for a wrong answer, or "All N cases pass"; with
+``strict=True`` (tests, teachers) it raises ``CheckFailed`` (``ExerciseNotWritten`` for a
+stub) and returns the number of cases passed.
 """
 
+import ast
 import contextlib
 import copy
+import functools
 import inspect
+import io
+import keyword
+import linecache
+import os
 import signal
 import threading
 import time
-import traceback
+import tokenize
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from course_lib._validate import check_bool, check_positive_float
+from course_lib._validate import check_bool, check_positive_float, check_positive_int
+from course_lib.recurrent import SequenceCache, cell_names, get_cell
 
 __all__ = [
     "Case",
     "CheckFailed",
+    "ExerciseNotWritten",
     "Mistake",
     "TIME_LIMIT",
     "check_exercise",
     "compare_gradients",
     "compare_outputs",
     "deadline",
+    "exercise_checker",
     "format_table",
+    "run_candidate",
 ]
 
 TIME_LIMIT = 5.0  # seconds per call of the learner's function: the cases are tiny
@@ -53,6 +69,10 @@ class CheckFailed(AssertionError):
         self.case, self.output, self.error = case, output, error
 
 
+class ExerciseNotWritten(CheckFailed):
+    """The learner's function is still the stub: it raises NotImplementedError."""
+
+
 class Case(NamedTuple):
     """One input of an exercise: its name (shown in the hints) and the reference's arguments."""
 
@@ -65,14 +85,18 @@ class Mistake(NamedTuple):
 
     Attributes:
         output: the output it shows in, as the comparison table names it ("dWaa",
-            "yt_pred", "cache.a_next").
+            "yt_pred", "cache.a_next", 'clipped["dWax"]'); or a tuple of such names for a
+            mistake that shows in several outputs at once (a wrong dz spoils all five
+            gradients of a cell). A tuple mistake matches only when every output it lists
+            matches, and is tried before the single-output mistakes.
         wrong: ``(*case.args) -> value``: what that output holds when the mistake is made
-            (None for "forgot to return it"); a mistake that cannot even be computed for
-            a case (shapes that do not fit) is skipped there.
+            (None for "forgot to return it"); for a tuple of outputs, a dict output name →
+            value. A mistake that cannot even be computed for a case (shapes that do not
+            fit) is skipped there.
         hint: what to tell the learner whose output matches ``wrong``.
     """
 
-    output: str
+    output: object
     wrong: Callable
     hint: str
 
@@ -207,14 +231,33 @@ def _is_record(value):
     return isinstance(value, tuple) and hasattr(value, "_fields")
 
 
-def _output_paths(result, outputs):
-    """[(name, path, reference value)] for every array (or None) output of the reference.
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
-    A dict result is named by its keys; a tuple result by ``outputs``; a NamedTuple inside
-    it (a cache) by its array fields, "cache.a_next". Other entries (the parameters a cache
-    carries, an option string) are not compared.
+
+def _as_output(value):
+    """A reference value as it is compared: an array or None; a number as a 0-d array, a list
+    of numbers as an array; MISSING for what is not compared (a string, the parameters)."""
+    if value is None or isinstance(value, np.ndarray):
+        return value
+    if _is_number(value):
+        return np.asarray(value, dtype=np.float64)
+    if isinstance(value, list) and all(_is_number(v) for v in value):
+        return np.asarray(value)
+    return MISSING
+
+
+def _output_paths(result, outputs):
+    """[(name, path, reference value)] for every compared output of the reference.
+
+    A dict result is named by its keys; a tuple result by ``outputs``; a single result by
+    ``outputs`` when it is a str. Inside a tuple, a NamedTuple (a cache) is named by its
+    array fields, "cache.a_next", and a dict by its keys, 'clipped["dWax"]'. Other entries
+    (the parameters a cache carries, an option string) are not compared.
     """
-    if outputs is None:
+    if isinstance(outputs, str):
+        top = [(outputs, (), result)]
+    elif outputs is None:
         top = [(k, (("key", k),), v) for k, v in result.items()]
     else:
         top = [(n, (("index", i),), v) for i, (n, v) in enumerate(zip(outputs, result))]
@@ -225,8 +268,15 @@ def _output_paths(result, outputs):
                 v = getattr(value, f)
                 if v is None or isinstance(v, np.ndarray):
                     paths.append((f"{name}.{f}", path + (("field", j, f),), v))
-        elif value is None or isinstance(value, np.ndarray):
-            paths.append((name, path, value))
+        elif isinstance(value, dict) and outputs is not None:
+            for k, v in value.items():
+                v = _as_output(v)
+                if v is not MISSING:
+                    paths.append((f'{name}["{k}"]', path + (("key", k),), v))
+        else:
+            value = _as_output(value)
+            if value is not MISSING:
+                paths.append((name, path, value))
     return paths
 
 
@@ -255,8 +305,23 @@ def _follow(result, path):
     return value
 
 
+def _what_to_return(reference_result, outputs):
+    if isinstance(outputs, str):
+        kind = ("a list" if isinstance(reference_result, list) else "an array" if isinstance(reference_result, np.ndarray)
+                else "a number")
+        return f"{outputs} ({kind})"
+    if outputs is None:
+        return f"a dict with keys {list(reference_result)}"
+    return f"{len(outputs)} values ({', '.join(outputs)})"
+
+
 def _check_form(result, reference_result, outputs, fname, case):
     """CheckFailed unless ``result`` has the reference's form: a dict with its keys, or n values."""
+    if result is None and reference_result is not None:
+        raise CheckFailed(f"[{case}] {fname} returned None: did you forget the return? "
+                          f"It must return {_what_to_return(reference_result, outputs)}.", case)
+    if isinstance(outputs, str):
+        return
     if outputs is None:
         keys = list(reference_result)
         if not isinstance(result, dict):
@@ -265,12 +330,22 @@ def _check_form(result, reference_result, outputs, fname, case):
         if unexpected:
             raise CheckFailed(
                 f"[{case}] the result has unexpected keys {unexpected}: return a dict with exactly the keys {keys}.", case)
-    else:
-        if not isinstance(result, (tuple, list)) or len(result) != len(outputs):
-            n = len(result) if isinstance(result, (tuple, list)) else 1
-            raise CheckFailed(
-                f"[{case}] {fname} must return {len(outputs)} values ({', '.join(outputs)}), "
-                f"got {n}: {_describe(result)}.", case)
+        return
+    if not isinstance(result, (tuple, list)) or len(result) != len(outputs):
+        n = len(result) if isinstance(result, (tuple, list)) else 1
+        raise CheckFailed(
+            f"[{case}] {fname} must return {len(outputs)} values ({', '.join(outputs)}), "
+            f"got {n}: {_describe(result)}.", case)
+    for name, ref, value in zip(outputs, reference_result, result):
+        if isinstance(ref, dict):
+            keys = list(ref)
+            if not isinstance(value, dict):
+                raise CheckFailed(f"[{case}] {name} (the value number {outputs.index(name) + 1} that {fname} returns) "
+                                  f"must be a dict with keys {keys}, got {_describe(value)}.", case, name)
+            unexpected = [k for k in value if k not in ref]
+            if unexpected:
+                raise CheckFailed(f"[{case}] {name} has unexpected keys {unexpected}: it must have exactly the keys "
+                                  f"{keys}.", case, name)
 
 
 # ---------------------------------------------------------------------------------------
@@ -337,36 +412,289 @@ def _shapes(name, value):
         return [s for k, v in value.items() for s in _shapes(f'{name}["{k}"]', v)]
     if _is_record(value):
         return [s for f in value._fields for s in _shapes(f"{name}.{f}", getattr(value, f))]
+    if isinstance(value, SequenceCache):
+        states = value.cell.states
+        return ([f"{name}.x {value.x.shape}"] + [f"{name}.{s} {value.state(s).shape}" for s in states]
+                + [f"{name}.{s}0 {a.shape}" for s, a in zip(states, value.initial)] + [f"len({name}) = {len(value)}"])
     return []
 
 
-def _where(exc, candidate):
-    """' at line 5 (dz = da_next @ ...)' for the deepest line of the learner's function, or ''."""
-    filename = getattr(getattr(candidate, "__code__", None), "co_filename", None)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f" at line {frame.lineno}" + (f" ({frame.line.strip()})" if frame.line else "")
+# NumPy's words for the usual slips, and what they mean in the course's terms.
+_GLOSSES = (
+    ("core dimension", "@ multiplies (n, k) by (k, m): the inner sizes must agree (a missing or extra .T?)"),
+    ("not aligned", "a matrix product needs (n, k) by (k, m): the inner sizes must agree (a missing or extra .T?)"),
+    ("could not be broadcast", "elementwise +, - and * need arrays of the same shape (or a column (n, 1) "
+                               "against (n, m))"),
+    ("probabilities do not sum to 1", "rng.choice(n_y, p=...) needs probabilities: ŷ = softmax(z), not the logits z"),
+    ("probabilities are not non-negative", "rng.choice(n_y, p=...) needs probabilities: ŷ = softmax(z), not the "
+                                           "logits z"),
+    ("a and p must have same size", "rng.choice(n_y, p=ŷ) needs ŷ as a vector (n_y,): ŷ[:, 0], not the column (n_y, 1)"),
+    ("object too deep", "rng.choice(n_y, p=ŷ) needs ŷ as a vector (n_y,): ŷ[:, 0], not the column (n_y, 1)"),
+)
 
 
-def _run(candidate, args, arg_names, fname, case, seconds):
-    """candidate(*args) under a time limit; any exception becomes a CheckFailed that names it."""
+def _gloss(exc):
+    text = str(exc)
+    return next((f" ({meaning})" for words, meaning in _GLOSSES if words in text), "")
+
+
+def _index_key(tokens, j):
+    """The items of the subscript opening at tokens[j] ("["), split at its commas, and the
+    position after its "]"; None when the "]" is not on this line."""
+    depth, items, item = 0, [], []
+    for k in range(j + 1, len(tokens)):
+        s = tokens[k].string
+        if s == "]" and depth == 0:
+            return items + [item], k + 1
+        if s in ("(", "[", "{"):
+            depth += 1
+        elif s in (")", "]", "}"):
+            depth -= 1
+        if s == "," and depth == 0:
+            items.append(item)
+            item = []
+        else:
+            item.append(tokens[k])
+    return None
+
+
+def _chains(line):
+    """Every name with its attribute chain and subscripts in a line of code (da_next,
+    cache.a_next, caches[t].a_next, p["Wax"].T), each a list of (kind, text, items):
+    ("name", "caches", None), ("index", "[t]", the subscript's items), ("attr", "a_next", None)."""
+    tokens = []
     try:
-        with deadline(seconds):
-            return candidate(*args)
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type in (tokenize.NAME, tokenize.OP, tokenize.NUMBER, tokenize.STRING):
+                tokens.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # an unfinished line ("return {"): the tokens read so far
+    chains, i = [], 0
+    while i < len(tokens):
+        tok = tokens[i]
+        after = tokens[i + 1].string if i + 1 < len(tokens) else ""
+        if tok.type != tokenize.NAME or keyword.iskeyword(tok.string) or (i and tokens[i - 1].string == ".") \
+                or after == "=":  # a keyword argument's name is no value
+            i += 1
+            continue
+        chain, j = [("name", tok.string, None)], i + 1
+        while j < len(tokens):
+            if tokens[j].string == "." and j + 1 < len(tokens) and tokens[j + 1].type == tokenize.NAME:
+                chain.append(("attr", tokens[j + 1].string, None))
+                j += 2
+            elif tokens[j].string == "[":
+                parsed = _index_key(tokens, j)
+                if parsed is None:
+                    break
+                items, j_next = parsed
+                chain.append(("index", line[tokens[j].start[1]:tokens[j_next - 1].end[1]], items))
+                j = j_next
+            else:
+                break
+        chains.append(chain)
+        i = j
+    return chains
+
+
+_NOT_A_KEY = object()
+
+
+def _atom(tokens, names):
+    """The value of one part of a subscript: an int, a str, None (also an empty part of a
+    slice), or a name holding an int; _NOT_A_KEY for anything else (t + 1, a call)."""
+    text = "".join(t.string for t in tokens)
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0].type == tokenize.NUMBER and text.isdigit():
+        return int(text)
+    if len(tokens) == 2 and tokens[0].string == "-" and tokens[1].string.isdigit():
+        return -int(tokens[1].string)
+    if len(tokens) == 1 and tokens[0].type == tokenize.STRING:
+        try:
+            value = ast.literal_eval(text)
+            return value if isinstance(value, str) else _NOT_A_KEY
+        except (ValueError, SyntaxError):
+            return _NOT_A_KEY
+    if len(tokens) == 1 and text == "None":
+        return None
+    if len(tokens) == 1 and tokens[0].type == tokenize.NAME and text in names:
+        value = names[text]
+        return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else _NOT_A_KEY
+    return _NOT_A_KEY
+
+
+def _key(items, names):
+    """The subscript's key from its comma-separated items, or _NOT_A_KEY."""
+    parts = []
+    for item in items:
+        pieces, piece = [], []
+        for tok in item:
+            if tok.string == ":":
+                pieces.append(piece)
+                piece = []
+            else:
+                piece.append(tok)
+        pieces.append(piece)
+        values = [_atom(p, names) for p in pieces]
+        if any(v is _NOT_A_KEY for v in values) or len(values) > 3:
+            return _NOT_A_KEY
+        parts.append(values[0] if len(values) == 1 else slice(*values))
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def _line_shapes(line, names):
+    """'da_next (3, 5), cache.a_next (3, 5)': the arrays a line of code names, looked up in ``names``.
+
+    Names, attribute chains (cache.a_next) and subscripts with constant or named keys
+    (p["Wax"], da[:, :, t], caches[t].a_next) are looked up; nothing is called.
+    """
+    found = []
+    for chain in _chains(line):
+        kind, text, _ = chain[0]
+        if text not in names:
+            continue
+        value = names[text]
+        for kind, part, items in [(None, None, None)] + chain[1:]:
+            try:
+                if kind == "attr":
+                    value = getattr(value, part)
+                    text += "." + part
+                elif kind == "index":
+                    key = _key(items, names)
+                    if key is _NOT_A_KEY or not isinstance(value, (np.ndarray, dict, list, tuple, SequenceCache)):
+                        break
+                    value = value[key]
+                    text += part
+            except Exception:  # noqa: BLE001 - a lookup that fails names nothing
+                break
+            if isinstance(value, np.ndarray):
+                entry = f"{text} {value.shape}"
+                if entry not in found:
+                    found.append(entry)
+    return ", ".join(found)
+
+
+def _failing_line(exc, candidate):
+    """(line number, source line, the frame's names) of the deepest line of the learner's function, or None."""
+    filename = getattr(getattr(candidate, "__code__", None), "co_filename", None)
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if filename is not None and tb.tb_frame.f_code.co_filename == filename:
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return None
+    frame = found.tb_frame
+    line = linecache.getline(filename, found.tb_lineno, frame.f_globals).strip()
+    return found.tb_lineno, line, {**frame.f_globals, **frame.f_locals}
+
+
+def _innermost(exc):
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return None if tb is None else tb.tb_frame.f_code
+
+
+# Where a NotImplementedError is a library's own, not a stub's: site-packages and course_lib.
+_LIBRARY_DIRS = (os.path.dirname(os.path.dirname(np.__file__)) + os.sep,
+                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
+
+
+def _not_written(exc, candidate, fname):
+    """The ExerciseNotWritten for a NotImplementedError of a stub, or None when a library raised it."""
+    code = _innermost(exc)
+    if code is None or code is getattr(candidate, "__code__", None):
+        return ExerciseNotWritten(
+            f"{fname} is not written yet (it raises NotImplementedError): fill in its body and run this cell again.",
+            error=exc)
+    if os.path.abspath(code.co_filename).startswith(_LIBRARY_DIRS):
+        return None
+    return ExerciseNotWritten(
+        f"{fname} calls {code.co_name}, which is not written yet (it raises NotImplementedError): write "
+        f"{code.co_name} first, then run this cell again.", error=exc)
+
+
+def _check_run_candidate(candidate, args, reference, case, time_limit=TIME_LIMIT, repeat=1):
+    if not callable(candidate):
+        raise ValueError(f"candidate must be a function, got {_describe(candidate)}")
+    if not isinstance(args, tuple):
+        raise ValueError(f"args must be a tuple of the candidate's positional arguments, got {_describe(args)}")
+    if not callable(reference):
+        raise ValueError(f"reference must be the course's function, got {_describe(reference)}")
+    if not isinstance(case, str):
+        raise ValueError(f"case must be the case's name (a str), got {_describe(case)}")
+    return candidate, args, reference, case, _time_limit("time_limit", time_limit), check_positive_int("repeat", repeat)
+
+
+def run_candidate(candidate, args, reference, case, time_limit=TIME_LIMIT, repeat=1):
+    """Call the learner's function as every checker does: timed, and any exception a hint.
+
+    Args:
+        candidate: the learner's function.
+        args: tuple of its positional arguments, passed as they are (copy them first if
+            they must stay intact).
+        reference: the course's function: its name and argument names go into the hints.
+        case: the name of the case, for the hints.
+        time_limit: seconds for all the calls together (None: no limit), as check_exercise.
+        repeat: how many calls with these same arguments (int ≥ 1): a sampler is called
+            many times with one rng.
+    Returns:
+        the candidate's result; with repeat > 1, the list of its results.
+    Raises:
+        ExerciseNotWritten when the candidate is still a stub (it, or a function of the
+        learner's that it calls, raises NotImplementedError).
+        CheckFailed when it runs out of time or raises anything else: the message names
+        the exception, the learner's line that raised it, the shapes of the arrays on that
+        line and the shapes of the inputs, and what NumPy's words mean.
+    """
+    candidate, args, reference, case, time_limit, repeat = _check_run_candidate(
+        candidate, args, reference, case, time_limit, repeat)
+    return _run(candidate, args, list(_argument_names(reference)), getattr(reference, "__name__", "your function"),
+                case, time_limit, repeat)
+
+
+def _argument_names(fn):
+    return list(inspect.signature(fn).parameters)
+
+
+def _run(candidate, args, arg_names, fname, case, seconds, repeat=1):
+    """candidate(*args), ``repeat`` times, under a time limit; any exception becomes a CheckFailed that names it."""
+    try:
+        with _deadline(seconds):
+            if repeat == 1:
+                return candidate(*args)
+            return [candidate(*args) for _ in range(repeat)]
     except _TimeUp:
         raise CheckFailed(
             f"[{case}] {fname} took longer than {seconds:g} s: is there a loop that never ends?", case) from None
-    except NotImplementedError as exc:
-        raise CheckFailed(
-            f"[{case}] {fname} is not written yet (it raised NotImplementedError): "
-            "fill in its body, then run the checker again.", case, error=exc) from None
     except Exception as exc:  # the learner's bug, reported as a hint rather than a traceback
+        if isinstance(exc, NotImplementedError):
+            stub = _not_written(exc, candidate, fname)
+            if stub is not None:
+                stub.case = case
+                raise stub from None
+        where, on_the_line = "", ""
+        failing = _failing_line(exc, candidate)
+        if failing is not None:
+            lineno, line, names = failing
+            where = f" at line {lineno}" + (f" ({line})" if line else "")
+            shown = _line_shapes(line, names)
+            on_the_line = f" On that line: {shown}." if shown else ""
         shapes = ", ".join(s for n, a in zip(arg_names, args) for s in _shapes(n, a))
+        message = str(exc).strip().rstrip(".") or "(no message)"
         raise CheckFailed(
-            f"[{case}] {fname} raised {type(exc).__name__}{_where(exc, candidate)}: {exc}. "
+            f"[{case}] {fname} raised {type(exc).__name__}{where}: {message}{_gloss(exc)}.{on_the_line} "
             f"The inputs had shapes {shapes}.", case, error=exc) from None
+
+
+def _fresh(value):
+    """A deep copy of ``value`` that keeps the registered cells themselves (a cache is tied to its cell)."""
+    memo = {}
+    for name in cell_names():
+        cell = get_cell(name)
+        memo[id(cell)] = cell
+    return copy.deepcopy(value, memo)
 
 
 def _first_change(name, before, after):
@@ -384,6 +712,14 @@ def _first_change(name, before, after):
         fields = before._fields if _is_record(before) else [f"[{i}]" for i in range(len(before))]
         sep = "." if _is_record(before) else ""
         return next((c for f, b, a in zip(fields, before, after) if (c := _first_change(f"{name}{sep}{f}", b, a))), None)
+    if isinstance(before, SequenceCache):  # named as the learner reads it: caches.x, caches.a0, caches[t].a_next
+        if not isinstance(after, SequenceCache):
+            return name
+        states = before.cell.states
+        pairs = [(f"{name}.x", before.x, after.x), (f"{name}.parameters", before.parameters, after.parameters)]
+        pairs += [(f"{name}.{s}0", b, a) for s, b, a in zip(states, before.initial, after.initial)]
+        pairs += [(f"{name}[t].{f}", before.arrays[f], after.arrays.get(f)) for f in before.arrays]
+        return next((c for n, b, a in pairs if (c := _first_change(n, b, a))), None)
     return None
 
 
@@ -392,15 +728,55 @@ def _first_change(name, before, after):
 # ---------------------------------------------------------------------------------------
 
 
-def _hint(row, value, reference, mistakes, args, letters, result_is_dict, keys):
+def _outputs_of(mistake):
+    return (mistake.output,) if isinstance(mistake.output, str) else tuple(mistake.output)
+
+
+def _same_value(value, wrong):
+    """Does the learner's value equal what a mistake gives?"""
+    if value is MISSING:
+        return False
+    if wrong is None or value is None:
+        return wrong is None and value is None
+    try:
+        value, wrong = np.asarray(value), np.asarray(wrong)
+    except (TypeError, ValueError):
+        return False
+    if value.dtype.kind not in "iuf" or wrong.dtype.kind not in "iuf" or value.shape != wrong.shape:
+        return False
+    return bool(np.allclose(value, wrong, rtol=1e-7, atol=1e-10))
+
+
+def _matches(got, mistake, args):
+    """Do the learner's outputs equal, at every output the mistake lists, what it gives on this case?"""
+    try:
+        with np.errstate(all="ignore"):
+            wrong = mistake.wrong(*_fresh(args))
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, ZeroDivisionError):
+        return False  # this mistake cannot be made on this case (e.g. shapes that do not fit)
+    if isinstance(mistake.output, str):
+        return _same_value(got.get(mistake.output, MISSING), wrong)
+    if not isinstance(wrong, dict):
+        return False
+    return all(name in wrong and _same_value(got.get(name, MISSING), wrong[name]) for name in mistake.output)
+
+
+def _hint(row, got, reference, mistakes, args, letters, result_is_dict, keys, explain=None):
     """The hint for the first row that is not close: a known mistake's, else a generic one."""
     name, note = row.name, row.note
     if note != "missing":
-        for mistake in mistakes:
-            if mistake.output == name and _matches(value, mistake, args):
+        for mistake in mistakes:  # the tuple mistakes come first (ordered so at the door)
+            if name in _outputs_of(mistake) and _matches(got, mistake, args):
                 return mistake.hint
+        if explain is not None:
+            explained = explain(name, got[name], reference, args)
+            if explained:
+                return explained
     shape_in_letters = f"{letters[name]} = {np.shape(reference)}" if name in letters else f"{np.shape(reference)}"
     if note == "missing":
+        if name.endswith('"]'):
+            parent, key = name[:-2].split('["', 1)
+            return f'{parent} has no key "{key}": it must have the keys of the reference, {key!r} among them.'
         if "." in name:
             parent, field = name.rsplit(".", 1)
             return f"{parent} has no {field}: it must hold {field} {shape_in_letters}."
@@ -425,26 +801,18 @@ def _hint(row, value, reference, mistakes, args, letters, result_is_dict, keys):
             "compare it line by line with the equations above.")
 
 
-def _matches(value, mistake, args):
-    """Does the learner's value equal what ``mistake`` gives on this case's inputs?"""
-    try:
-        with np.errstate(all="ignore"):
-            wrong = mistake.wrong(*copy.deepcopy(args))
-    except (ValueError, IndexError, KeyError, TypeError, AttributeError):
-        return False  # this mistake cannot be made on this case (e.g. shapes that do not fit)
-    if wrong is None or value is None:
-        return wrong is None and value is None
-    try:
-        value, wrong = np.asarray(value), np.asarray(wrong)
-    except (TypeError, ValueError):
-        return False
-    if value.dtype.kind not in "iuf" or value.shape != wrong.shape:
-        return False
-    return bool(np.allclose(value, wrong, rtol=1e-7, atol=1e-10))
+def _check_mistake(k, m):
+    if not (isinstance(m, tuple) and len(m) == 3 and callable(m[1]) and isinstance(m[2], str)):
+        raise ValueError(f"mistakes[{k}] must be a Mistake(output, wrong, hint), got {_describe(m)}")
+    output = m[0]
+    if not isinstance(output, str) and not (isinstance(output, tuple) and output
+                                            and all(isinstance(o, str) for o in output)):
+        raise ValueError(f"mistakes[{k}].output must be an output name or a tuple of them, got {output!r}")
+    return Mistake(*m)
 
 
 def _check_exercise_arguments(candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol,
-                              verbose):
+                              verbose, explain=None):
     """The arguments of check_exercise, checked: a teacher's table, not a learner's answer."""
     if not callable(candidate):
         raise ValueError(f"candidate must be a function, got {_describe(candidate)}")
@@ -463,20 +831,20 @@ def _check_exercise_arguments(candidate, reference, cases, mistakes, outputs, le
         raise ValueError("cases must hold at least one Case: with none, nothing would be checked")
     if isinstance(mistakes, (str, bytes, dict)) or not hasattr(mistakes, "__iter__"):
         raise ValueError(f"mistakes must be a list of Mistake(output, wrong, hint), got {_describe(mistakes)}")
-    mistakes = tuple(mistakes)
-    for k, m in enumerate(mistakes):
-        if not (isinstance(m, tuple) and len(m) == 3 and isinstance(m[0], str) and callable(m[1])
-                and isinstance(m[2], str)):
-            raise ValueError(f"mistakes[{k}] must be a Mistake(output, wrong, hint), got {_describe(m)}")
-    mistakes = tuple(Mistake(*m) for m in mistakes)
-    if outputs is not None:
-        if isinstance(outputs, (str, bytes)) or not isinstance(outputs, (tuple, list)) or not outputs \
+    mistakes = [_check_mistake(k, m) for k, m in enumerate(mistakes)]
+    mistakes = tuple(sorted(mistakes, key=lambda m: isinstance(m.output, str)))  # tuple mistakes first
+    if outputs is not None and not isinstance(outputs, str):
+        if isinstance(outputs, bytes) or not isinstance(outputs, (tuple, list)) or not outputs \
                 or not all(isinstance(o, str) for o in outputs):
-            raise ValueError(f"outputs must be None (the reference returns a dict) or a tuple of the names of its "
-                             f"return values, e.g. ('a_next', 'yt_pred', 'cache'), got {outputs!r}")
+            raise ValueError(f"outputs must be None (the reference returns a dict), a str (it returns one value) or a "
+                             f"tuple of the names of its return values, e.g. ('a_next', 'yt_pred', 'cache'), "
+                             f"got {outputs!r}")
         outputs = tuple(outputs)
     if letters is not None and not isinstance(letters, dict):
         raise ValueError(f"letters must be None or a dict output name → shape in letters, got {_describe(letters)}")
+    if explain is not None and not callable(explain):
+        raise ValueError(f"explain must be None or a function (name, value, reference, args) -> hint, "
+                         f"got {_describe(explain)}")
     rtol, atol = _tolerances(rtol, atol)
     return (checked_cases, mistakes, outputs, dict(letters or {}), _time_limit("time_limit", time_limit), rtol, atol,
             check_bool("verbose", verbose))
@@ -484,6 +852,11 @@ def _check_exercise_arguments(candidate, reference, cases, mistakes, outputs, le
 
 def _check_reference_result(result, outputs, fname):
     """ValueError (the table's mistake, not the learner's) unless ``outputs`` describes the reference's result."""
+    if isinstance(outputs, str):
+        if isinstance(result, (tuple, dict)):
+            raise ValueError(f"outputs {outputs!r} names one return value, but {fname} returns {_describe(result)}: "
+                             "name each of its values (a tuple of names), or None for a dict")
+        return
     if outputs is None and not isinstance(result, dict):
         raise ValueError(f"outputs must name the return values of {fname}, which returns {_describe(result)}, "
                          "not a dict")
@@ -493,7 +866,7 @@ def _check_reference_result(result, outputs, fname):
 
 
 def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, letters=None,
-                   time_limit=TIME_LIMIT, rtol=1e-7, atol=1e-10, verbose=True):
+                   time_limit=TIME_LIMIT, rtol=1e-7, atol=1e-10, verbose=True, explain=None):
     """Test a learner's function against the reference, case by case; explain a mismatch.
 
     Args:
@@ -501,19 +874,25 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
         reference: the course's function (its name and argument names are used in the hints).
         cases: iterable of Case(name, args): the reference's positional arguments. Each
             function gets its own deep copy, so neither can change what the other sees.
-        mistakes: iterable of Mistake(output, wrong, hint), the known wrong answers.
+        mistakes: iterable of Mistake(output, wrong, hint), the known wrong answers; those
+            of several outputs at once are tried first.
         outputs: the names of the reference's return values when it returns a tuple
-            (e.g. ("a_next", "yt_pred", "cache")); None when it returns a dict, whose keys
-            name them. A NamedTuple among them (a cache) is compared field by field.
+            (e.g. ("a_next", "yt_pred", "cache")); a str naming its one value when it
+            returns a single array, number or list of numbers (e.g. "indices"); None when
+            it returns a dict, whose keys name them. A NamedTuple among the values (a cache)
+            is compared field by field, a dict among them key by key.
         letters: dict output name → its shape in the course's letters, "(n_a, m)", for
             the hints.
         time_limit: seconds allowed per call of the candidate (None: no limit); enforced
             with SIGALRM on the main thread of a POSIX system, not elsewhere.
         rtol, atol: what "close" means (np.allclose).
         verbose: print the comparison table of every case.
+        explain: optional ``(name, value, reference value, case args) -> hint or None``,
+            asked when no known mistake matches, before the generic hints.
     Returns:
         the number of cases passed (all of them, if it returns).
     Raises:
+        ExerciseNotWritten (a CheckFailed) when the candidate raises NotImplementedError.
         CheckFailed at the first case where the candidate raises, runs out of time,
         modifies an input in place, or returns something that is not close to the
         reference (missing or unexpected keys, None, complex, NaN, a wrong shape); the
@@ -525,15 +904,15 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
         not a number ≥ 0 (> 0 for the time limit), or ``verbose`` not True or False.
     """
     cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose = _check_exercise_arguments(
-        candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose)
+        candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose, explain)
     fname = getattr(reference, "__name__", "your function")
-    arg_names = list(inspect.signature(reference).parameters)
+    arg_names = _argument_names(reference)
     passed = 0
     for case in cases:
         name, args = case.name, tuple(case.args)
-        expected_result = reference(*copy.deepcopy(args))
+        expected_result = reference(*_fresh(args))
         _check_reference_result(expected_result, outputs, fname)
-        given = copy.deepcopy(args)
+        given = _fresh(args)
         result = _run(candidate, given, arg_names, fname, name, time_limit)
         _check_form(result, expected_result, outputs, fname, name)
         paths = _output_paths(expected_result, outputs)
@@ -542,19 +921,89 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
         rows = compare_outputs(expected, got, rtol, atol)
         if verbose:
             print(f"case: {name}\n{format_table(rows)}\n")
-        for row in rows:
-            if not row.close:
-                hint = _hint(row, got[row.name], expected[row.name], mistakes, args, letters,
-                             outputs is None, list(expected))
-                raise CheckFailed(f"[{name}] {hint}", name, row.name)
+        # An input changed in place explains wrong values too (the next line read the
+        # changed array): it is reported first.
         for arg_name, before, after in zip(arg_names, args, given):
             changed = _first_change(arg_name, before, after)
             if changed:
                 raise CheckFailed(
                     f"[{name}] {fname} changed its input {changed} in place: compute new arrays instead "
-                    "(dz = da_next * ..., not da_next *= ...); the course's functions never modify their inputs.",
+                    "(y = x * s, not x *= s; copy an array before assigning into it); the course's functions never "
+                    "modify their inputs.",
                     name, changed)
+        for row in rows:
+            if not row.close:
+                hint = _hint(row, got, expected[row.name], mistakes, args, letters, outputs is None, list(expected),
+                             explain)
+                raise CheckFailed(f"[{name}] {hint}", name, row.name)
         passed += 1
     if verbose:
         print(f"All {passed} cases pass: your {fname} matches the reference.")
     return passed
+
+
+# ---------------------------------------------------------------------------------------
+# The notebook's checkers: report mode and strict mode
+# ---------------------------------------------------------------------------------------
+
+
+def _check_exercise_checker(reference):
+    if not callable(reference) or not hasattr(reference, "__name__"):
+        raise ValueError(f"reference must be the course's function the exercise rewrites, got {_describe(reference)}")
+    return (reference,)
+
+
+def exercise_checker(reference):
+    """Decorator: a strict checker ``(candidate, verbose, time_limit) -> int`` becomes the notebook's.
+
+    The checker it makes is ``check(candidate, verbose=True, time_limit=TIME_LIMIT,
+    strict=False)``. Its arguments are checked at the door (ValueError for a candidate
+    that is not a function, a verbose or strict that is not True or False, a bad time
+    limit). Then:
+
+    - ``strict=True`` (tests, teachers): the strict checker as it is; it raises
+      CheckFailed (ExerciseNotWritten for a stub) and returns the number of cases passed.
+    - ``strict=False`` (the notebook): never raises for the learner's mistakes and returns
+      None, so that Run All goes on. A stub prints one paragraph ("... is not written yet
+      ... Until then the rest of the notebook uses the reference ... from course_lib...").
+      A wrong answer prints the tables (verbose), a line "✗ " with the hint, and "The rest
+      of the notebook uses the reference <name>.", no traceback. A right answer prints the
+      tables (verbose) and "All N cases pass: your <name> matches the reference.".
+
+    Args:
+        reference: the course's function the exercise rewrites (named in the messages).
+    Returns:
+        the decorator.
+    """
+    (reference,) = _check_exercise_checker(reference)
+    name, module = reference.__name__, getattr(reference, "__module__", "course_lib")
+
+    def decorate(strict_check):
+        def check(candidate, verbose=True, time_limit=TIME_LIMIT, strict=False):
+            if not callable(candidate):
+                raise ValueError(f"candidate must be a function (your {name}), got {_describe(candidate)}")
+            verbose, strict = check_bool("verbose", verbose), check_bool("strict", strict)
+            time_limit = _time_limit("time_limit", time_limit)
+            if strict:
+                return strict_check(candidate, verbose, time_limit)
+            try:
+                passed = strict_check(candidate, verbose, time_limit)
+            except ExerciseNotWritten as stub:
+                print(f"{stub} Until then the rest of the notebook uses the reference {name} from {module}.")
+            except CheckFailed as failure:
+                print(f"✗ {failure}\nThe rest of the notebook uses the reference {name}.")
+            except Exception as error:  # noqa: BLE001 - whatever the learner's result did to the checker: not a stop
+                print(f"✗ The checker could not compare your {name}'s result ({type(error).__name__}: {error}).\n"
+                      f"The rest of the notebook uses the reference {name}.")
+            else:
+                if not verbose:
+                    print(f"All {passed} cases pass: your {name} matches the reference.")
+            return None
+
+        functools.update_wrapper(check, strict_check, assigned=("__module__", "__name__", "__qualname__", "__doc__"),
+                                 updated=())
+        del check.__wrapped__  # its own signature, with strict, is the one to show
+        check.reference = reference
+        return check
+
+    return decorate

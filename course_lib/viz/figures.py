@@ -210,7 +210,7 @@ def _gaps(values):
 
 
 def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=None,
-                     x_title="t", threshold=None, height=360):
+                     x_title="t", threshold=None, height=360, dashes=None, full_log_labels=False):
     """Lines over time, one per named series (gate means, losses, norms ...).
 
     Args:
@@ -219,6 +219,11 @@ def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=N
         colors: dict name → colour; default GATE_COLORS where the name is a gate.
         x: x values, T finite numbers; default 1..T.
         threshold: optional finite y value drawn as a dashed line (a clipping threshold).
+        dashes: optional dict name → plotly dash style ("dash", "dot", ...): those series
+            are drawn dashed, with open markers, so that where two series coincide the one
+            drawn later (``series`` order) does not hide the other.
+        full_log_labels: with ``log_y``, label every tick in full (``_log_axis``), not
+            plotly's bare "2", "5" between the decades of a short log range.
     Returns:
         go.Figure with one line per series.
     """
@@ -234,18 +239,24 @@ def series_over_time(series, title="", y_title="", log_y=False, colors=None, x=N
     if colors is not None and not isinstance(colors, dict):
         raise ValueError(f"colors must be a dict name → colour, got {type(colors).__name__}")
     log_y = check_bool("log_y", log_y)
+    full_log_labels = check_bool("full_log_labels", full_log_labels)
+    dashes = _dashes(dashes, lines)
     fig = go.Figure(layout=_layout(title, _height(height, 360)))
     for name, values in lines.items():
         color = (colors or {}).get(name, GATE_COLORS.get(name))
+        style = {"line": dict(color=color, dash=dashes[name]), "marker": dict(symbol="circle-open", size=9)} \
+            if name in dashes else {"line": dict(color=color)}
         fig.add_scatter(x=xs.tolist(), y=_gaps(values),
                         name=name, mode="lines+markers" if T <= 40 else "lines",
-                        line=dict(color=color))  # markers only where they can be told apart
+                        **style)  # markers only where they can be told apart
     if threshold is not None:
         threshold = float(as_float_array("threshold", threshold, ndim=0))
         fig.add_hline(y=threshold, line=dict(color=GATE_COLORS["threshold"], dash="dash"),
                       annotation_text=f"threshold {threshold:g}")
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    if log_y and full_log_labels:
+        fig.update_yaxes(**_log_axis(np.concatenate(list(lines.values()))))
     return fig
 
 
@@ -278,3 +289,47 @@ def bar_outline(n, highlight):
         highlight = step_index("highlight", highlight, n)
     widths = [3 if i == highlight else 0 for i in range(n)]
     return dict(color=HIGHLIGHT, width=widths)
+
+
+DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")  # plotly's named dash styles
+
+
+def _dashes(dashes, lines):
+    """``dashes`` of series_over_time checked: {} for None, else a dict series name → dash style."""
+    if dashes is None:
+        return {}
+    if not isinstance(dashes, dict):
+        raise ValueError(f"dashes must be a dict series name → dash style, got {type(dashes).__name__}")
+    unknown = [name for name in dashes if name not in lines]
+    if unknown:
+        raise ValueError(f"dashes names series that are not in series: {unknown} (series: {list(lines)})")
+    return {name: check_choice(f"dashes[{name!r}]", dash, DASHES) for name, dash in dashes.items()}
+
+
+def _log_axis(values):
+    """Settings of a log axis over ``values`` that write every tick label in full.
+
+    Over a short log range plotly labels the ticks between two decades with their first
+    digit only (0.1, then 2, 3, 5 for 0.2, 0.3, 0.5), which reads as the wrong numbers.
+    Here the ticks are 1, 2 and 5 × 10^k over up to three decades (1 to 9 × 10^k within
+    one), each labelled in full ("0.05", "0.2"); over more decades one tick per decade,
+    written as a power of ten.
+
+    Args:
+        values: the values the axis shows (NaN, inf and values ≤ 0 are ignored).
+    Returns:
+        dict for ``fig.update_yaxes(**_log_axis(values))``, type "log" included.
+    """
+    values = as_float_array("values", values, finite=False).ravel()
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return dict(type="log", exponentformat="power")
+    low, high = float(values.min()), float(values.max())
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    if last - first > 3:
+        return dict(type="log", dtick=1, exponentformat="power", minor=dict(showgrid=False))
+    mantissas = range(1, 10) if high / low < 10 else (1, 2, 5)
+    ticks = [m * 10.0**k for k in range(first, last + 1) for m in mantissas]
+    ticks = [v for v in ticks if low / 1.5 <= v <= high * 1.5]  # plotly pads the range a little
+    return dict(type="log", tickmode="array", tickvals=ticks,
+                ticktext=[np.format_float_positional(v, precision=12, trim="-") for v in ticks])

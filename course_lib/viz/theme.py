@@ -34,3 +34,17 @@ LAYOUT = dict(
     margin=dict(l=70, r=30, t=60, b=50),
     title=dict(x=0.02, xanchor="left"),
 )
+
+
+def _upper_half(colorscale):
+    """The upper half of a diverging plotly colour scale, rescaled to positions 0 … 1."""
+    from plotly.colors import get_colorscale
+
+    full = get_colorscale(colorscale)  # positions 0 … 1, the middle colour at 0.5
+    return [[round(2 * position - 1, 12), color] for position, color in full if position >= 0.5 - 1e-12]
+
+
+# ReLU's hidden states are >= 0: on the symmetric "signed" scale from -bound to bound half
+# the colours would go unused. This is its upper half, white (0) to the top colour: with
+# zmin = 0 and the same zmax, every value keeps the colour it has on the full scale.
+NONNEGATIVE_COLORSCALE = _upper_half(COLORSCALES["signed"])

@@ -61,7 +61,8 @@ def forward_steps(vocabulary, sentence, n_a, activation, n_y=2, seed=0, cell="rn
     def frame(t):
         return forward_step_frame(a, a0, y_pred, t, step_labels, title(t))
 
-    figure = forward_step_figure(a, a0, y_pred, step_labels, class_labels, title(0))
+    figure = forward_step_figure(a, a0, y_pred, step_labels, class_labels, title(0),
+                                 nonnegative=options.get("activation") == "relu")
     return figure, frame, len(tokens)
 
 

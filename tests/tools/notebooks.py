@@ -73,6 +73,8 @@ def refresh(path):
 
 
 def main(paths):
+    if paths[:1] == ["refresh"]:  # the one command; ``python -m tests.tools.notebooks PATH`` works too
+        paths = paths[1:]
     paths = paths or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
         refresh(path)

@@ -1,0 +1,555 @@
+"""The exercises, proven both ways: every teacher's answer passes its checker, every known
+mistake of every table gets its own hint, a stub is "not written yet" and lets the
+notebook go on, and report mode never raises. The statistical check of draw_token passes
+a correct sampler for every seed tried and fails the known mistakes."""
+
+import copy
+import inspect
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_lib import lm
+from course_lib.activations import softmax
+from course_lib.checks import (
+    TIME_LIMIT,
+    CheckFailed,
+    ExerciseNotWritten,
+    check_clip_by_norm,
+    check_draw_token,
+    check_exercise,
+    check_rnn_backward,
+    check_rnn_cell_backward,
+    check_rnn_cell_forward,
+    check_sample_loop,
+    exercise_checker,
+)
+from course_lib.checks import answers
+from course_lib.checks import gradients as clip_table
+from course_lib.checks import lm as lm_tables
+from course_lib.checks import rnn as rnn_tables
+from course_lib.data.vocab import EOS, Vocabulary
+from course_lib.gradients import clip_by_norm
+from course_lib.recurrent import cell_names, get_cell
+from course_lib.rnn import initialize_rnn_parameters, rnn_backward, rnn_cell_backward, rnn_cell_forward
+
+# The exercises checked by a table of cases and mistakes (check_exercise).
+TABLES = {
+    "rnn_cell_forward": dict(check=check_rnn_cell_forward, answer=answers.rnn_cell_forward, reference=rnn_cell_forward,
+                             cases=rnn_tables.forward_cases, mistakes=rnn_tables.FORWARD_MISTAKES,
+                             outputs=rnn_tables.FORWARD_OUTPUTS, letters=rnn_tables.FORWARD_LETTERS),
+    "rnn_cell_backward": dict(check=check_rnn_cell_backward, answer=answers.rnn_cell_backward,
+                              reference=rnn_cell_backward, cases=rnn_tables.backward_cases,
+                              mistakes=rnn_tables.BACKWARD_MISTAKES, outputs=None, letters=rnn_tables.BACKWARD_LETTERS),
+    "rnn_backward": dict(check=check_rnn_backward, answer=answers.rnn_backward, reference=rnn_backward,
+                         cases=rnn_tables.bptt_cases, mistakes=rnn_tables.BPTT_MISTAKES, outputs=None,
+                         letters=rnn_tables.BPTT_LETTERS),
+    "sample_indices": dict(check=check_sample_loop, answer=answers.sample_indices, reference=lm.sample_indices,
+                           cases=lm_tables.sample_cases, mistakes=lm_tables.SAMPLE_MISTAKES, outputs="indices",
+                           letters={"indices": "a list of token indices"}),
+    "clip_by_norm": dict(check=check_clip_by_norm, answer=answers.clip_by_norm, reference=clip_by_norm,
+                         cases=clip_table.clip_cases, mistakes=clip_table.CLIP_MISTAKES, outputs=clip_table.OUTPUTS,
+                         letters=clip_table.LETTERS),
+}
+# Every checker a notebook calls, with the teacher's answer and the name of the reference.
+CHECKERS = {**{name: (t["check"], t["answer"]) for name, t in TABLES.items()},
+            "draw_token": (check_draw_token, answers.draw_token)}
+STUB_ARGUMENTS = {"rnn_cell_forward": 3, "rnn_cell_backward": 2, "rnn_backward": 2, "sample_indices": 4,
+                  "clip_by_norm": 2, "draw_token": 2}
+
+
+def fresh(value):
+    """A deep copy keeping the registered cells themselves (a SequenceCache is tied to its cell)."""
+    return copy.deepcopy(value, {id(get_cell(n)): get_cell(n) for n in cell_names()})
+
+
+def strict_failure(check, candidate, **kwargs):
+    with pytest.raises(CheckFailed) as info:
+        check(candidate, strict=True, verbose=False, **kwargs)
+    return info.value
+
+
+def stub(n_arguments):
+    """A notebook's stub with n positional arguments: it raises NotImplementedError."""
+    def stub_function(*args):
+        assert len(args) == n_arguments
+        raise NotImplementedError("write this function")
+
+    return stub_function
+
+
+# ---------------------------------------------------------------------------------------
+# Every answer passes, in both modes
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_every_answer_passes_its_checker(name, capsys):
+    check, answer = CHECKERS[name]
+    passed = check(answer, strict=True, verbose=False)
+    assert passed >= 2
+    assert capsys.readouterr().out == ""  # strict and quiet: nothing printed
+    assert check(answer, verbose=False) is None  # report mode: the verdict alone
+    assert capsys.readouterr().out == f"All {passed} cases pass: your {name} matches the reference.\n"
+    assert check(answer) is None  # the notebook's call: the tables, then the verdict
+    out = capsys.readouterr().out
+    assert out.count("case: ") == passed and out.endswith(f"All {passed} cases pass: your {name} matches the reference.\n")
+    assert "✗" not in out
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_the_reference_passes_its_own_checker(name):
+    check, _ = CHECKERS[name]
+    assert check(check.reference, strict=True, verbose=False) >= 2
+
+
+def test_the_answers_are_not_imported_with_the_checkers():
+    code = ("import sys, course_lib.checks as c; assert 'course_lib.checks.answers' not in sys.modules; "
+            "assert not hasattr(c, 'answers'), dir(c)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Every known mistake gets exactly its own hint
+# ---------------------------------------------------------------------------------------
+
+
+def replaced(result, outputs, name, value):
+    """The reference's result with output ``name`` ("dWaa", "cache.a_next", 'clipped["dWax"]', "indices") set to value."""
+    if isinstance(outputs, str):
+        assert name == outputs
+        return value
+    if outputs is None:
+        return {**result, name: value}
+    result = list(result)
+    if name.endswith('"]'):
+        top, key = name[:-2].split('["')
+        i = outputs.index(top)
+        result[i] = {**result[i], key: value}
+    elif "." in name:
+        top, field = name.split(".")
+        i = outputs.index(top)
+        result[i] = result[i]._replace(**{field: value})
+    else:
+        result[outputs.index(name)] = value
+    return tuple(result)
+
+
+def with_mistake(table, mistake):
+    """The reference, with every output the mistake lists replaced by the mistake's value."""
+    def candidate(*args):
+        wrong = mistake.wrong(*fresh(args))  # on a copy: a mistake may draw from the rng the reference draws from
+        result = table["reference"](*args)
+        values = {mistake.output: wrong} if isinstance(mistake.output, str) else wrong
+        for name, value in values.items():
+            result = replaced(result, table["outputs"], name, value)
+        return result
+
+    return candidate
+
+
+def differs(table, mistake, args):
+    """Is the mistake's value different from the reference's on this case (None: it cannot be computed)?"""
+    try:
+        wrong = mistake.wrong(*fresh(args))
+    except (ValueError, IndexError, KeyError, TypeError):
+        return None
+    result = table["reference"](*fresh(args))
+    values = {mistake.output: wrong} if isinstance(mistake.output, str) else wrong
+    for name, value in values.items():
+        right = lookup(result, table["outputs"], name)
+        if value is None or right is None:
+            if (value is None) != (right is None):
+                return True
+            continue
+        a, b = np.asarray(value), np.asarray(right)
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-7, atol=1e-10):
+            return True
+    return False
+
+
+def lookup(result, outputs, name):
+    if isinstance(outputs, str):
+        return result
+    if outputs is None:
+        return result[name]
+    if name.endswith('"]'):
+        top, key = name[:-2].split('["')
+        return result[outputs.index(top)][key]
+    if "." in name:
+        top, field = name.split(".")
+        return getattr(result[outputs.index(top)], field)
+    return result[outputs.index(name)]
+
+
+def every_mistake():
+    return [pytest.param(name, i, id=f"{name}-{i}") for name, table in TABLES.items()
+            for i in range(len(table["mistakes"]))]
+
+
+@pytest.mark.parametrize("name, index", every_mistake())
+def test_every_known_mistake_gets_its_own_hint(name, index):
+    table = TABLES[name]
+    mistake = table["mistakes"][index]
+    cases = list(table["cases"]())
+    status = [differs(table, mistake, case.args) for case in cases]
+    computable = [case for case, s in zip(cases, status) if s is not None]
+    assert any(status), "the mistake shows in no case: it cannot be told from the right answer"
+    first = next(case for case, s in zip(computable, [s for s in status if s is not None]) if s)
+    with pytest.raises(CheckFailed) as info:
+        check_exercise(with_mistake(table, mistake), table["reference"], computable, table["mistakes"],
+                       outputs=table["outputs"], letters=table["letters"], verbose=False)
+    assert str(info.value) == f"[{first.name}] {mistake.hint}"
+    # and through the notebook's checker itself, with all of its cases
+    message = str(strict_failure(table["check"], with_mistake(table, mistake)))
+    assert mistake.hint in message or "raised ValueError" in message
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_the_hints_of_a_table_are_all_different_and_name_real_outputs(name):
+    table = TABLES[name]
+    hints = [m.hint for m in table["mistakes"]]
+    assert len(set(hints)) == len(hints)
+    listed = {o for m in table["mistakes"] for o in ((m.output,) if isinstance(m.output, str) else m.output)}
+    result = table["reference"](*fresh(next(table["cases"]()).args))
+    for output in listed:
+        lookup(result, table["outputs"], output)  # raises if the table names an output that does not exist
+
+
+def test_a_wrong_dz_is_named_as_the_mistake_in_dz():
+    def tanh_twice(da_next, cache):  # as a learner writes it
+        p = cache.parameters
+        dz = da_next * (1 - np.tanh(cache.a_next) ** 2)
+        return {"dxt": p["Wax"].T @ dz, "da_prev": p["Waa"].T @ dz, "dWax": dz @ cache.xt.T,
+                "dWaa": dz @ cache.a_prev.T, "dba": dz.sum(axis=1, keepdims=True)}
+
+    message = str(strict_failure(check_rnn_cell_backward, tanh_twice))
+    assert message.startswith("[general] every gradient is off, so the mistake is in dz")
+    assert "tanh is applied twice" in message
+
+    def cosh_of_a(da_next, cache):  # tanh' as the quotient 1 / cosh², taken at a<t>: tanh again, in disguise
+        gradients = tanh_twice(da_next, cache)
+        return {**gradients, "dba": (da_next / np.cosh(cache.a_next) ** 2).sum(axis=1, keepdims=True)}
+
+    assert "tanh is applied twice" in str(strict_failure(check_rnn_cell_backward, cosh_of_a))
+
+
+# ---------------------------------------------------------------------------------------
+# Stubs, wrong answers and exceptions in report mode
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_stub_is_not_written_yet_and_the_notebook_goes_on(name, capsys):
+    check, _ = CHECKERS[name]
+    assert check(stub(STUB_ARGUMENTS[name])) is None
+    out = capsys.readouterr().out
+    assert "not written yet" in out and "the rest of the notebook uses the reference" in out
+    assert f"{name} is not written yet (it raises NotImplementedError)" in out
+    assert f"the reference {name} from course_lib." in out
+    assert "case: " not in out and "✗" not in out and "Traceback" not in out and len(out.splitlines()) == 1
+    with pytest.raises(ExerciseNotWritten):
+        check(stub(STUB_ARGUMENTS[name]), strict=True)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_report_mode_on_a_wrong_answer_prints_the_hint_and_returns_none(name, capsys):
+    table = TABLES[name]
+    mistake = table["mistakes"][-1]
+    assert table["check"](with_mistake(table, mistake)) is None
+    lines = capsys.readouterr().out.splitlines()
+    assert "case: " in lines[0]
+    hint_line = next(line for line in lines if line.startswith("✗ "))
+    assert hint_line.endswith(mistake.hint) or "raised ValueError" in hint_line
+    assert lines[-1] == f"The rest of the notebook uses the reference {name}."
+    assert table["check"](with_mistake(table, mistake), verbose=False) is None
+    assert capsys.readouterr().out.splitlines()[0].startswith("✗ [")
+
+
+def test_report_mode_on_a_wrong_draw_token(capsys):
+    assert check_draw_token(lambda y_hat, rng: int(np.argmax(y_hat))) is None
+    out = capsys.readouterr().out
+    assert out.splitlines()[-2] == f"✗ [general] {lm_tables.GREEDY_HINT}"
+    assert out.splitlines()[-1] == "The rest of the notebook uses the reference draw_token."
+
+
+def test_an_exception_inside_the_candidate_names_the_line_and_its_shapes(capsys):
+    def wrong_product(da_next, cache):
+        dz = da_next @ (1 - cache.a_next**2)
+        return {"dxt": dz}
+
+    line = wrong_product.__code__.co_firstlineno + 1  # in a notebook, the line within its cell
+    failure = strict_failure(check_rnn_cell_backward, wrong_product)
+    message = str(failure)
+    assert message.startswith(f"[general] rnn_cell_backward raised ValueError at line {line} "
+                              "(dz = da_next @ (1 - cache.a_next**2)): matmul")
+    assert "On that line: da_next (3, 5), cache.a_next (3, 5)." in message
+    assert "the inner sizes must agree" in message  # NumPy's words, explained
+    assert check_rnn_cell_backward(wrong_product) is None  # report mode: a hint, no traceback
+    out = capsys.readouterr().out
+    assert out.startswith(f"✗ [general] rnn_cell_backward raised ValueError at line {line}") and "Traceback" not in out
+
+
+def test_the_shapes_on_the_line_follow_attributes_keys_and_steps():
+    def bptt(da, caches):
+        n_a, m, T_x = da.shape
+        da_prev = np.zeros((n_a, m, T_x))  # a slip: one step's gradient is (n_a, m)
+        for t in reversed(range(T_x)):
+            step = rnn_cell_backward(da[:, :, t] + da_prev, caches[t])
+        return step
+
+    message = str(strict_failure(check_rnn_backward, bptt))
+    line = bptt.__code__.co_firstlineno + 4
+    assert f"rnn_backward raised ValueError at line {line} (step = rnn_cell_backward(da[:, :, t] + da_prev, " \
+           "caches[t])): operands could not be broadcast together" in message
+    assert "(elementwise +, - and * need arrays of the same shape" in message
+    assert "On that line: da (3, 5, 4), da[:, :, t] (3, 5), da_prev (3, 5, 4)." in message
+
+    def product(da, caches):
+        t = da.shape[2] - 1
+        return caches[t].a_next @ da[:, :, t]
+
+    assert "On that line: caches[t].a_next (3, 5), da (3, 5, 4), da[:, :, t] (3, 5)." in str(
+        strict_failure(check_rnn_backward, product))
+    assert "caches.x (4, 5, 4)" in message and "len(caches) = 4" in message  # the inputs' shapes
+
+    def keyed(gradients, max_norm):
+        return {k: g @ gradients["dWax"] for k, g in gradients.items()}, 0.0
+
+    message = str(strict_failure(check_clip_by_norm, keyed))
+    assert "On that line: g (3, 4), gradients[\"dWax\"] (3, 4)." in message  # k, g: the comprehension's own
+
+
+def test_a_candidate_returning_none_is_asked_about_its_return():
+    def forgot(da_next, cache):
+        dz = da_next * (1 - cache.a_next**2)  # noqa: F841 - the learner computed it, then forgot the return
+
+    message = str(strict_failure(check_rnn_cell_backward, forgot))
+    assert message.startswith("[general] rnn_cell_backward returned None: did you forget the return?")
+    assert "returned None: did you forget the return?" in str(strict_failure(check_sample_loop, lambda *a: None))
+    assert "returned None: did you forget the return?" in str(strict_failure(check_clip_by_norm, lambda *a: None))
+    assert "returned None: did you forget the return?" in str(strict_failure(check_draw_token, lambda *a: None))
+
+
+def test_a_loop_calling_an_unwritten_draw_token_says_which_is_unwritten(capsys):
+    def my_draw_token(y_hat, rng):
+        raise NotImplementedError
+
+    def my_sample_indices(parameters, rng, eos, max_length=50):
+        n_a, n_x = parameters["Waa"].shape[0], parameters["Wax"].shape[1]
+        a, x = np.zeros((n_a, 1)), np.zeros((n_x, 1))
+        a, z = lm.lm_step(parameters, a, x)
+        return [my_draw_token(softmax(z)[:, 0], rng)]
+
+    failure = strict_failure(check_sample_loop, my_sample_indices)
+    assert isinstance(failure, ExerciseNotWritten)
+    assert str(failure).startswith("sample_indices calls my_draw_token, which is not written yet")
+    assert check_sample_loop(my_sample_indices) is None
+    assert "the rest of the notebook uses the reference sample_indices" in capsys.readouterr().out
+
+
+def test_drawing_from_the_logits_is_explained():
+    def from_logits(parameters, rng, eos, max_length=50):
+        n_a, n_x = parameters["Waa"].shape[0], parameters["Wax"].shape[1]
+        a, z = lm.lm_step(parameters, np.zeros((n_a, 1)), np.zeros((n_x, 1)))
+        return [lm.draw_token(z[:, 0], rng)]
+
+    message = str(strict_failure(check_sample_loop, from_logits))
+    assert f"raised ValueError at line {from_logits.__code__.co_firstlineno + 3}" in message and "ŷ = softmax(z), not the logits z" in message
+    assert "On that line: z (6, 1), z[:, 0] (6,)" in message
+
+
+def test_report_mode_survives_a_checker_that_breaks(capsys):
+    @exercise_checker(rnn_cell_backward)
+    def check_broken(candidate, verbose=True, time_limit=None):
+        raise RuntimeError("a result the table did not foresee")
+
+    assert check_broken(answers.rnn_cell_backward) is None
+    assert capsys.readouterr().out == (
+        "✗ The checker could not compare your rnn_cell_backward's result (RuntimeError: a result the table did not "
+        "foresee).\nThe rest of the notebook uses the reference rnn_cell_backward.\n")
+    with pytest.raises(RuntimeError):
+        check_broken(answers.rnn_cell_backward, strict=True)
+
+
+def test_every_checker_has_the_notebooks_signature():
+    for check, _ in CHECKERS.values():
+        assert str(inspect.signature(check)) == f"(candidate, verbose=True, time_limit={TIME_LIMIT}, strict=False)"
+        assert "strict" in check.__doc__ and check.__module__.startswith("course_lib.checks.")
+
+
+def test_report_mode_is_the_default_and_checks_its_own_arguments():
+    for check, _ in CHECKERS.values():
+        with pytest.raises(ValueError, match="candidate"):
+            check(None)
+        with pytest.raises(ValueError, match="strict"):
+            check(check.reference, strict="yes")
+
+
+def test_the_three_outcomes_of_rnn_cell_backward_read_as_the_brief_says(capsys):
+    check_rnn_cell_backward(stub(2))
+    assert capsys.readouterr().out == (
+        "rnn_cell_backward is not written yet (it raises NotImplementedError): fill in its body and run this cell "
+        "again. Until then the rest of the notebook uses the reference rnn_cell_backward from course_lib.rnn.\n")
+
+    def a_next_in_dWaa(da_next, cache):
+        dz = da_next * (1 - cache.a_next**2)
+        return {**rnn_cell_backward(da_next, cache), "dWaa": dz @ cache.a_next.T}
+
+    check_rnn_cell_backward(a_next_in_dWaa)
+    out = capsys.readouterr().out
+    assert out.startswith("case: general\nname")
+    assert out.endswith("\n✗ [general] dWaa is off: did you use a<t> instead of a<t-1>? dWaa = dz a<t-1>ᵀ.\n"
+                        "The rest of the notebook uses the reference rnn_cell_backward.\n")
+    check_rnn_cell_backward(answers.rnn_cell_backward)
+    out = capsys.readouterr().out
+    assert out.count("case: ") == 3 and out.endswith("All 3 cases pass: your rnn_cell_backward matches the reference.\n")
+
+
+# ---------------------------------------------------------------------------------------
+# draw_token: the statistical check
+# ---------------------------------------------------------------------------------------
+
+
+def gumbel_max(y_hat, rng):
+    """A correct sampler that uses the rng otherwise than rng.choice: other tokens from the same seed.
+
+    argmax_i (log ŷ_i + G_i) with G_i independent Gumbel noise is token i with probability ŷ_i.
+    """
+    with np.errstate(divide="ignore"):
+        return int(np.argmax(np.log(y_hat) + rng.gumbel(size=len(y_hat))))
+
+
+SEEDS = range(20)
+
+
+def test_a_correct_sampler_passes_for_every_seed():
+    for seed in SEEDS:
+        cases = list(lm_tables.draw_cases(seed))
+        assert lm_tables.check_draws(gumbel_max, cases, verbose=False) == len(cases)
+
+
+def test_a_correct_sampler_draws_other_tokens_than_the_reference():
+    # so that the statistics, not the exact comparison, are what passed it above
+    y_hat, rng = next(lm_tables.draw_cases()).args
+    ours, theirs = copy.deepcopy(rng), copy.deepcopy(rng)
+    assert [gumbel_max(y_hat, ours) for _ in range(50)] != [lm.draw_token(y_hat, theirs) for _ in range(50)]
+
+
+def test_the_checker_draws_the_reference_tokens_at_once_as_draw_token_draws_them_one_by_one():
+    for y_hat, rng in (case.args for case in lm_tables.draw_cases()):
+        one_by_one, at_once = copy.deepcopy(rng), copy.deepcopy(rng)
+        assert [lm.draw_token(y_hat, one_by_one) for _ in range(500)] == at_once.choice(len(y_hat), 500, p=y_hat).tolist()
+
+
+def test_the_margin_is_five_binomial_standard_errors():
+    np.testing.assert_allclose(lm_tables.margins([0.5, 0.0, 1.0], 2000), [5 * np.sqrt(0.25 / 2000), 0.0, 0.0])
+
+
+def _global_generator():
+    other = np.random.default_rng(99)  # not the rng given: the check sees the given one untouched
+
+    def draw(y_hat, rng):
+        return int(other.choice(len(y_hat), p=y_hat))
+
+    return draw
+
+
+DRAW_MISTAKES = [
+    ("greedy", lambda y_hat, rng: int(np.argmax(y_hat)), lm_tables.GREEDY_HINT),
+    ("uniform", lambda y_hat, rng: int(rng.integers(len(y_hat))), lm_tables.DRAW_MISTAKES[0].hint),
+    ("softmax again", lambda y_hat, rng: int(rng.choice(len(y_hat), p=softmax(np.asarray(y_hat)))),
+     lm_tables.DRAW_MISTAKES[1].hint),
+    ("global generator", _global_generator(), lm_tables.GLOBAL_RNG_HINT),
+    ("the probability", lambda y_hat, rng: y_hat[rng.choice(len(y_hat), p=y_hat)], "the probability ŷ["),
+    ("one-hot", lambda y_hat, rng: np.eye(len(y_hat))[rng.choice(len(y_hat), p=y_hat)], "a one-hot vector"),
+    ("size=1", lambda y_hat, rng: rng.choice(len(y_hat), size=1, p=y_hat), "an array of shape (1,) instead of an int"),
+    ("a float index", lambda y_hat, rng: float(rng.choice(len(y_hat), p=y_hat)), "a float"),
+    ("out of range", lambda y_hat, rng: int(rng.choice(len(y_hat), p=y_hat)) + 1, "not an index of ŷ"),
+    ("shifted", lambda y_hat, rng: int(rng.choice(len(y_hat), p=np.roll(y_hat, 1))), "not drawn with the probabilities"),
+]
+
+
+WHOLE_HINTS = {"greedy", "uniform", "softmax again", "global generator"}  # the table's own hints, word for word
+
+
+@pytest.mark.parametrize("label, candidate, hint", DRAW_MISTAKES, ids=[m[0] for m in DRAW_MISTAKES])
+def test_each_wrong_sampler_gets_its_hint_for_every_seed(label, candidate, hint):
+    for seed in SEEDS:
+        with pytest.raises(CheckFailed) as info:
+            lm_tables.check_draws(candidate, list(lm_tables.draw_cases(seed)), verbose=False)
+        if label in WHOLE_HINTS:
+            assert str(info.value) == f"[general] {hint}", seed
+        else:
+            assert hint in str(info.value), (seed, str(info.value))
+    assert hint in str(strict_failure(check_draw_token, candidate))
+
+
+def test_the_draw_table_hints_are_all_tried():
+    assert {m.hint for m in lm_tables.DRAW_MISTAKES} <= {hint for _, _, hint in DRAW_MISTAKES}
+
+
+def test_numpy_integers_are_indices_too():
+    assert check_draw_token(lambda y_hat, rng: rng.choice(len(y_hat), p=y_hat), strict=True, verbose=False) == 4
+
+
+def test_the_draw_table_shows_each_token(capsys):
+    check_draw_token(gumbel_max, strict=True)
+    out = capsys.readouterr().out
+    assert "case: general, 2000 draws\n" in out and "token       ŷ   drawn  allowed ±  within" in out
+    check_draw_token(answers.draw_token, strict=True)
+    assert "(the same tokens as the reference's for this seed)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------
+# The reference functions the exercises rewrite
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vocab():
+    return Vocabulary.build(["abc", "abd", "ba", "cab", "dd"], "char")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sample_indices_draws_what_sample_draws(vocab, seed):
+    p = initialize_rnn_parameters(len(vocab), 5, len(vocab), np.random.default_rng(seed), scale=1.0)
+    indices = lm.sample_indices(p, seed, vocab.index(EOS), max_length=30)
+    result = lm.sample(p, vocab, seed, max_length=30)
+    assert indices == list(result.indices) and all(type(i) is int for i in indices)
+    assert (indices[-1] == vocab.index(EOS)) == result.ended
+    assert answers.sample_indices(p, np.random.default_rng(seed), vocab.index(EOS), 30) == indices
+
+
+def test_sample_indices_stops_at_max_length_and_at_eos():
+    p = initialize_rnn_parameters(4, 3, 4, np.random.default_rng(0), scale=0.5)
+    never = {**p, "by": np.array([[0.0], [-60.0], [0.0], [0.0]])}
+    assert len(lm.sample_indices(never, 1, eos=1, max_length=7)) == 7
+    always = {**p, "by": np.array([[0.0], [60.0], [0.0], [0.0]])}
+    assert lm.sample_indices(always, 1, eos=1) == [1]
+
+
+def test_draw_token_draws_with_the_probabilities():
+    rng = np.random.default_rng(3)
+    y_hat = np.array([0.1, 0.0, 0.6, 0.3])
+    draws = [lm.draw_token(y_hat, rng) for _ in range(4000)]
+    assert all(type(i) is int for i in draws) and 1 not in draws
+    assert np.all(np.abs(lm_tables.frequencies(draws, 4) - y_hat) <= lm_tables.margins(y_hat, 4000))
+    assert lm.draw_token(y_hat, 5) == lm.draw_token(y_hat, np.random.default_rng(5))  # a seed reproduces it
+    with pytest.raises(ValueError, match=r"y_hat.*ŷ\[:, 0\]"):
+        lm.draw_token(y_hat[:, None], 0)
+    with pytest.raises(ValueError, match="not the logits z"):
+        lm.draw_token(np.array([2.0, -1.0, 0.5]), 0)
+
+
+def test_clip_by_norm_answer_bounds_the_norm_and_keeps_the_direction():
+    gradients, max_norm = next(clip_table.clip_cases()).args
+    clipped, norm = answers.clip_by_norm(gradients, max_norm)
+    assert norm > max_norm
+    total = np.sqrt(sum(np.sum(g**2) for g in clipped.values()))
+    np.testing.assert_allclose(total, max_norm)
+    for k in gradients:
+        np.testing.assert_allclose(clipped[k] * norm / max_norm, gradients[k])
