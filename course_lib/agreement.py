@@ -1,4 +1,4 @@
-"""The long-range agreement task (seed section 5): was or were, and how far the gradient reaches.
+"""The long-range agreement task (source tutorial section 5): was or were, and how far the gradient reaches.
 
 In *The cat, which already ate a bunch of food, was full* the verb must agree with a
 subject many words back. A word-level language model chooses right when it gives the

@@ -100,7 +100,7 @@ ARCHITECTURES = {
             arrays={"x": ("n_x", "m", "T_x"), "a": ("n_a", "m", "T_x"), "y_pred": ("n_y", "m", "T_y")},
         ),
         Architecture(
-            "encoder_decoder", "many to many, T_x ≠ T_y (encoder–decoder)",
+            "encoder_decoder", "many to many, T_x ≠ T_y (多对多, encoder–decoder 编码器–解码器)",
             "sequence to sequence, e.g. machine translation",
             T_x="any", T_y="any",
             arrays={"x": ("n_x", "m", "T_x"), "a_encoder": ("n_a", "m", "T_x"),

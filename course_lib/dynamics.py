@@ -1,4 +1,4 @@
-"""Vanishing and exploding gradients, measured exactly (seed section 5).
+"""Vanishing and exploding gradients, measured exactly (source tutorial section 5).
 
 Back through the recurrence, every step multiplies the gradient by one Jacobian:
 

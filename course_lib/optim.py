@@ -137,6 +137,7 @@ class Adam:
         learning_rate: α > 0.
         beta1, beta2: decay rates in [0, 1).
         epsilon: ε > 0, keeps the division finite.
+    Derived in notebooks/03_architectures.ipynb, "Adam"
     """
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):

@@ -1,4 +1,4 @@
-"""The name tagger of seed section 2: a many-to-many RNN with a sigmoid output per step.
+"""The name tagger of source tutorial section 2: a many-to-many RNN with a sigmoid output per step.
 
     a<t> = tanh(Waa a<t-1> + Wax x<t> + ba)
     ŷ<t> = σ(Wya a<t> + by)                        P(character t is part of a name)

@@ -3,7 +3,7 @@ model's trainer, a thin use of them.
 
 Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model".
 
-One training step is the seed's recipe:
+One training step is the source tutorial's recipe:
 
     forward + backward    J, gradients, n = loss_and_gradients(parameters, batch)
     average               gradients / n          (n: the tokens, examples ... that J sums over)

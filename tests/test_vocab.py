@@ -34,7 +34,7 @@ def test_max_size_counts_the_special_tokens():
     assert vocab.index("面") == 0  # cut off → <UNK>
 
 
-def test_unk_from_the_seed_example():
+def test_unk_from_the_source_tutorials_example():
     vocab = Vocabulary.build(CORPUS)
     indices = vocab.encode("我爱吃油泼辣子彪彪面,味道非常好。")
     assert [t for t, k in enumerate(indices) if k == 0] == [7, 8]
@@ -65,7 +65,7 @@ def test_one_hot_columns():
     assert x[:, 0, 0].tolist() == [0, 0, 1] and x[:, 0, 2].tolist() == [0, 0, 0]
 
 
-def test_name_tags_of_the_seed_sentence():
+def test_name_tags_of_the_source_tutorials_sentence():
     assert name_tags("王刚和李明去上班了", ["王刚", "李明"]).tolist() == [1, 1, 0, 1, 1, 0, 0, 0, 0]
 
 

@@ -3,13 +3,13 @@
 Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model".
 
 - ``agreement_sentences``: English sentences with long-range number agreement, in the
-  pattern of seed section 5, "The cat, which already ate a bunch of food, was full." /
+  pattern of source tutorial section 5, "The cat, which already ate a bunch of food, was full." /
   "The cats, which already ate ..., were full." The relative clause between the subject
   and its verb has a chosen number of words, so the distance the model must remember
   the number over is a knob. The clause, the predicate and the noun are drawn
   independently of the subject's number: only the grammatical rule decides was/were.
 - ``chinese_sentences``: a fixed list of short, simple Chinese sentences (written for
-  this course) for a character-level language model; it contains the seed's
+  this course) for a character-level language model; it contains the source tutorial's
   历史总是不断重演 and 王刚和李明去上班了, and each character of the homophone nonsense
   力使总事不断虫眼 in sensible company (努力, 大使, 事情, 虫子, 眼睛), so a model trained
   on it knows every character of both candidates but only one of them as a sentence.
@@ -22,7 +22,7 @@ import numpy as np
 from course_lib._validate import as_generator, check_positive_int
 
 # ---------------------------------------------------------------------------------------
-# Long-range agreement (seed section 5)
+# Long-range agreement (source tutorial section 5)
 # ---------------------------------------------------------------------------------------
 
 # (singular, plural) subjects: regular and irregular plurals, so the model must learn
@@ -180,12 +180,12 @@ def agreement_sentences(n, rng, min_filler=2, max_filler=12):
 
 
 # ---------------------------------------------------------------------------------------
-# A small Chinese corpus for a character-level model (seed sections 1 and 3)
+# A small Chinese corpus for a character-level model (source tutorial sections 1 and 3)
 # ---------------------------------------------------------------------------------------
 
 # Written for this course: short daily-life sentences, a few with a comma and a full
-# stop. Commas are written "," as in the seed's examples (他说,「王刚已经离开学校了」),
-# so that the seed's sentences encode without an <UNK> for the comma.
+# stop. Commas are written "," as in the source tutorial's examples (他说,「王刚已经离开学校了」),
+# so that the source tutorial's sentences encode without an <UNK> for the comma.
 _CHINESE = """
 历史总是不断重演
 王刚和李明去上班了
@@ -423,7 +423,7 @@ def chinese_sentences():
     Contains 历史总是不断重演 and 王刚和李明去上班了; every character of the homophone
     nonsense 力使总事不断虫眼 also occurs, but only inside sensible words, so a
     character-level model knows all of them and still finds that sentence improbable.
-    The sentence 我爱吃油泼辣子面,味道非常好。 has no 彪, so the seed's
+    The sentence 我爱吃油泼辣子面,味道非常好。 has no 彪, so the source tutorial's
     我爱吃油泼辣子彪彪面,味道非常好。 encodes with two <UNK>.
     """
     return [line.strip() for line in _CHINESE.splitlines() if line.strip()]

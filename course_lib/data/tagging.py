@@ -1,4 +1,4 @@
-"""Name-tagging labels (seed section 1): y<t> = 1 where character t is part of a name.
+"""Name-tagging labels (source tutorial section 1): y<t> = 1 where character t is part of a name.
 
 Derived in notebooks/00_notation.ipynb, "Name tagging: `x<t>`, `y<t>`, `T_x`, `T_y`".
 """

@@ -1,12 +1,15 @@
-"""Tokens, vocabularies and one-hot vectors (seed sections 1 and 3).
+"""Tokens, vocabularies and one-hot vectors (source tutorial sections 1 and 3).
 
 Derived in notebooks/00_notation.ipynb, "Vocabulary and one-hot vectors".
 
 A sentence becomes a list of tokens (characters or words), each token an index in a
 vocabulary, each index a one-hot column x<t> of length n_x = len(vocabulary). Tokens
 that are not in the vocabulary become <UNK>; <EOS> marks the end of a sentence.
+At word granularity Chinese text, written without spaces, is cut into words by the
+segmenter jieba (imported the first time Chinese words are asked for).
 """
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,13 +24,20 @@ SPECIALS = (UNK, EOS)
 GRANULARITIES = ("char", "word")
 
 # A word is a run of letters/digits (with inner apostrophes); any other non-space
-# character — punctuation, and each CJK character left unsegmented — stands alone.
+# character (punctuation) stands alone.
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|\S")
-# Latin words are kept whole; a CJK run is kept whole only when the text was segmented
-# with spaces beforehand (Chinese word segmentation is a step of its own).
+# Spaces always separate words; within a space-free chunk, words are found as below.
 _SEGMENT = re.compile(r"\S+")
-# Decoding words: a space goes between words, but not before these marks.
+# Chinese characters (CJK ideographs and their extensions): a run of them is cut into
+# words by jieba, since written Chinese marks no word boundaries.
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RUN = re.compile(f"([{_HAN_CHARS}]+)")
+# Decoding words: a space goes between words, but not before these marks ...
 _NO_SPACE_BEFORE = re.compile(r" ([,.!?;:，。！？；：、])")
+# ... nor between Chinese words (or next to CJK punctuation such as 「 」, or after a mark
+# before a Chinese word), so that decoding gives back 王刚和李明, not 王刚 和 李明.
+_CJK = f"{_HAN_CHARS}\u3000-\u303f\uff00-\uffef"
+_NO_SPACE_BETWEEN = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}\\W])|(?<=[{_CJK}\\W]) (?=[{_CJK}])")
 
 
 def _check_granularity(granularity):
@@ -41,9 +51,9 @@ def tokenize(text, granularity="char"):
         text: a sentence (str).
         granularity: "char" — every character, spaces included (a character-level model
             must predict the spaces too); "word" — words split on spaces, punctuation
-            marks as tokens of their own. Chinese text has no spaces: at word
-            granularity it must be segmented beforehand ("王刚 和 李明 去 上班 了"),
-            otherwise each unspaced run is one "word".
+            marks as tokens of their own, and runs of Chinese characters cut into words
+            by jieba ("王刚和李明去上班了" → 王刚 和 李明 去 上班 了). Spaces typed
+            between Chinese words are kept as boundaries.
     Returns:
         list of str tokens.
     """
@@ -57,10 +67,50 @@ def tokenize(text, granularity="char"):
     for chunk in _SEGMENT.findall(text):
         if chunk.isascii():
             tokens.extend(_WORD.findall(chunk))
-        else:
-            # Split trailing/leading punctuation off a segmented Chinese word.
-            tokens.extend(t for t in re.split(r"([^\w])", chunk) if t)
+            continue
+        for i, piece in enumerate(_HAN_RUN.split(chunk)):  # odd pieces: Chinese runs
+            if i % 2:
+                tokens.extend(_chinese_words(piece))
+            elif piece.isascii():
+                tokens.extend(_WORD.findall(piece))
+            else:  # other scripts: words, with punctuation split off
+                tokens.extend(t for t in re.split(r"([^\w])", piece) if t)
     return tokens
+
+
+def _chinese_words(run):
+    """jieba's words of a run of Chinese characters: its dictionary, and for words it
+    lacks (names such as 王刚) its hidden Markov model. Joined, they give ``run`` back."""
+    return _segmenter().lcut(run)
+
+
+@functools.lru_cache(maxsize=None)
+def _segmenter():
+    """jieba, imported and its dictionary loaded once, silently.
+
+    jieba logs "Building prefix dict ..." to stderr while it loads (a learner would see
+    it under a cell), and its code warns on import under some Python and setuptools
+    versions; neither says anything the course needs. Loading takes about a second.
+    """
+    import logging
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import jieba
+    except ImportError as exc:  # a course dependency: pip install -e . brings it
+        raise ImportError("Chinese words need the segmenter jieba: pip install jieba") from exc
+    logger = logging.getLogger("jieba")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # quiet while the dictionary loads; its level back after
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            jieba.initialize()
+    finally:
+        logger.setLevel(level)
+    return jieba
 
 
 @dataclass(frozen=True)
@@ -138,7 +188,8 @@ class Vocabulary:
 
     def decode(self, indices):
         """The text of ``indices``: characters joined as they are, words with spaces
-        (but none before punctuation, so "cat , which" reads "cat, which")."""
+        (but none before punctuation, so "cat , which" reads "cat, which", and none
+        between Chinese words, so 王刚 和 李明 reads 王刚和李明)."""
         raw = np.asarray(indices)
         if raw.ndim != 1 or (raw.size and not np.issubdtype(raw.dtype, np.integer)):
             raise ValueError(f"indices must be a 1-D sequence of integers, got {raw.dtype} {raw.shape}")
@@ -149,7 +200,7 @@ class Vocabulary:
             tokens.append(self.tokens[i])
         if self.granularity == "char":
             return "".join(tokens)
-        return _NO_SPACE_BEFORE.sub(r"\1", " ".join(tokens))
+        return _NO_SPACE_BETWEEN.sub("", _NO_SPACE_BEFORE.sub(r"\1", " ".join(tokens)))
 
 
 def one_hot(indices, n_x):

@@ -76,6 +76,51 @@ def _label(x, y, text, kind, size, name=None):
                 name=name or kind)
 
 
+GROUP_LABELS = {  # (full, short): the short one where a group is too narrow for the full one
+    "encoder": ("encoder (编码器) reads x", "encoder (编码器)"),
+    "decoder": ("decoder (解码器) writes ŷ", "decoder (解码器)"),
+}
+GROUP_GAP_PX = 8  # at least this much room between the encoder's and the decoder's labels
+
+
+def _text_px(text, size):
+    """A generous estimate of a one-line label's width in pixels at font ``size``.
+
+    A CJK character is a full em; any other is taken as 0.62 em (wider than most Latin
+    glyphs), so that the labels placed with it do not touch whatever the browser's fonts.
+    """
+    return size * sum(1.0 if "\u2e80" <= ch <= "\u9fff" else 0.62 for ch in text)
+
+
+def _group_labels(steps, size, px_per_step):
+    """Where the "encoder" and "decoder" labels go: [(role, text, x, xanchor, x_min, x_max)].
+
+    Each is centred over its group of boxes, in its full wording when that fits. A short
+    group (T_x or T_y of 1 or 2) is narrower than its label, and the two centred labels
+    would run into each other above the handover arrow: then the short wording, still
+    centred if it fits, else pushed away from the handover, right-aligned (encoder) or
+    left-aligned (decoder) at a small gap from it. x_min, x_max: the label's extent, in
+    data coordinates.
+    """
+    encoder = [s["pos"] for s in steps if s["role"] == "encoder"]
+    decoder = [s["pos"] for s in steps if s["role"] == "decoder"]
+    handover = (encoder[-1] + decoder[0]) / 2  # the middle of the arrow a<T_x> → the decoder
+    gap = GROUP_GAP_PX / 2 / px_per_step  # each label keeps half the gap from the handover
+    out = []
+    for role, xs, side in (("encoder", encoder, -1), ("decoder", decoder, +1)):
+        centre = (xs[0] + xs[-1]) / 2
+        for text in GROUP_LABELS[role]:
+            half = _text_px(text, size) / px_per_step / 2
+            if (centre + half <= handover - gap) if side < 0 else (centre - half >= handover + gap):
+                out.append((role, text, centre, "center", centre - half, centre + half))
+                break
+        else:  # even the short wording is wider than its group: put it beside the handover
+            edge = handover + side * gap
+            out.append((role, text, edge, "right" if side < 0 else "left",
+                        edge - 2 * half if side < 0 else edge, edge if side < 0 else edge + 2 * half))
+    return out
+
+
 def _width(span):
     """Figure width in pixels for a drawing ``span`` steps wide."""
     return int(min(MAX_WIDTH, max(MIN_WIDTH, PX_PER_STEP * span + 2 * SIDE_MARGIN)))
@@ -111,9 +156,20 @@ def diagram_layout(name, T_x, T_y):
     if right - left < MIN_SPAN:
         pad = (MIN_SPAN - (right - left)) / 2
         left, right = left - pad, right + pad
-    width = _width(right - left)
-    px_per_step = (width - 2 * SIDE_MARGIN) / (right - left)
-    size, cell_w = _text_and_box(px_per_step, max(len(s["state"]) for s in steps))
+    for attempt in range(5):
+        width = _width(right - left)
+        px_per_step = (width - 2 * SIDE_MARGIN) / (right - left)
+        size, cell_w = _text_and_box(px_per_step, max(len(s["state"]) for s in steps))
+        group_size = max(size, 12)
+        if name != "encoder_decoder":
+            break
+        # A label pushed beside the handover may reach past the drawing (T_x = 1 or T_y = 1
+        # in a long drawing): widen the range to hold it, and place the labels again.
+        labels = _group_labels(steps, group_size, px_per_step)
+        low, high = min(lab[4] for lab in labels), max(lab[5] for lab in labels)
+        if (low >= left and high <= right) or attempt == 4:
+            break
+        left, right = min(left, low), max(right, high)
     half_w, half_h = cell_w / 2, CELL_H / 2
     shapes, annotations = [], []
 
@@ -156,14 +212,14 @@ def diagram_layout(name, T_x, T_y):
             annotations.append(_arrow(x, CELL_ROW + half_h, x, Y_ROW - 0.2, COLORS["arrow"], "arrow"))
 
     if name == "encoder_decoder":
-        for role, text in (("encoder", "encoder (编码器) reads x"), ("decoder", "decoder (解码器) writes ŷ")):
+        for role, text, x, xanchor, _, _ in _group_labels(steps, group_size, px_per_step):
             xs = [s["pos"] for s in steps if s["role"] == role]
             line, _ = COLORS[role]
             shapes.append(dict(type="line", xref="x", yref="y", x0=xs[0] - half_w, x1=xs[-1] + half_w,
                                y0=GROUP_ROW - 0.12, y1=GROUP_ROW - 0.12, line=dict(color=line, width=3),
                                name="group"))
-            annotations.append(dict(x=(xs[0] + xs[-1]) / 2, y=GROUP_ROW, xref="x", yref="y", text=text,
-                                    showarrow=False, yanchor="bottom", font=dict(size=max(size, 12), color=line),
+            annotations.append(dict(x=x, y=GROUP_ROW, xref="x", yref="y", text=text, xanchor=xanchor,
+                                    showarrow=False, yanchor="bottom", font=dict(size=group_size, color=line),
                                     name="group"))
 
     if any(s["input"] == "feedback" for s in steps):

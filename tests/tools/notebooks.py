@@ -33,7 +33,10 @@ def checked_text(cell):
     texts = []
     for out in cell.get("outputs", []):
         if out["output_type"] == "stream":
-            texts.append((out["name"], out["text"]))
+            if texts and texts[-1][0] == out["name"]:  # one stream, however the kernel chunked it
+                texts[-1] = (out["name"], texts[-1][1] + out["text"])
+            else:
+                texts.append((out["name"], out["text"]))
         elif out["output_type"] in ("execute_result", "display_data") and "text/plain" in out.get("data", {}):
             texts.append(("text/plain", out["data"]["text/plain"]))
     return texts
