@@ -257,7 +257,7 @@ def rnn_forward(x, a0, parameters, activation="tanh"):
 
 
 def rnn_step_backward(da_next, cache):
-    """Back through one step's activation and recurrence: dz<t> and ∂J/∂a<t-1>.
+    """Back through one step's activation and recurrence: dz<t> and da_prev, the part of ∂J/∂a<t-1> through step t.
 
     Args:
         da_next: ∂J/∂a<t>, the total gradient reaching a<t>, (n_a, m).
@@ -269,7 +269,7 @@ def rnn_step_backward(da_next, cache):
     """
     _, g_prime = get_activation(cache.activation)
     dz = da_next * g_prime(cache.a_next)  # dz<t> = da<t> * g1'(z<t>), g1' read off a<t>  (n_a, m)
-    da_prev = cache.parameters["Waa"].T @ dz  # da<t-1> = Waaᵀ dz<t>  (n_a, m)
+    da_prev = cache.parameters["Waa"].T @ dz  # da_prev = Waaᵀ dz<t>, the part of ∂J/∂a<t-1> through step t  (n_a, m)
     return dz, da_prev
 
 
@@ -307,7 +307,7 @@ def rnn_cell_backward(da_next, cache):
 
     Derived in notebooks/02_bptt.ipynb, "Backpropagation through time"
     """
-    dz, da_prev = rnn_step_backward(da_next, cache)  # dz<t> = da<t> * g1'(z<t>), da<t-1> = Waaᵀ dz<t>
+    dz, da_prev = rnn_step_backward(da_next, cache)  # dz<t> = da<t> * g1'(z<t>), da_prev = Waaᵀ dz<t>
     gradients = rnn_parameter_gradients(dz, cache)  # dxt = Waxᵀ dz, dWax = dz xtᵀ, dWaa = dz a_prevᵀ, dba
     return {"dxt": gradients["dxt"], "da_prev": da_prev,
             "dWax": gradients["dWax"], "dWaa": gradients["dWaa"], "dba": gradients["dba"]}
@@ -377,7 +377,7 @@ def _backward_step(caches):
 
     def step(d_states, t):
         dz = d_states[0] * g_prime_z[:, :, t]  # dz<t> = da<t> * g1'(z<t>)
-        return (Waa_T @ dz,), (dz,)  # da<t-1> = Waaᵀ dz<t>
+        return (Waa_T @ dz,), (dz,)  # da_prev = Waaᵀ dz<t>
 
     return step
 

@@ -907,7 +907,7 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
         candidate, reference, cases, mistakes, outputs, letters, time_limit, rtol, atol, verbose, explain)
     fname = getattr(reference, "__name__", "your function")
     arg_names = _argument_names(reference)
-    passed = 0
+    passed, inexact = 0, False
     for case in cases:
         name, args = case.name, tuple(case.args)
         expected_result = reference(*_fresh(args))
@@ -937,7 +937,11 @@ def check_exercise(candidate, reference, cases, mistakes=(), *, outputs=None, le
                              explain)
                 raise CheckFailed(f"[{name}] {hint}", name, row.name)
         passed += 1
+        inexact = inexact or any(row.close and not row.exact for row in rows)
     if verbose:
+        if inexact:
+            print('("exact: no" beside "close: yes" is rounding in the last digits, from adding the same numbers '
+                  "in another order: close is what counts.)")
         print(f"All {passed} cases pass: your {fname} matches the reference.")
     return passed
 

@@ -288,7 +288,7 @@ def _only_step(which):
 
 BPTT_MISTAKES = (
     Mistake(BPTT_KEYS, lambda da, caches: _loop(da, caches, carry=False)[0],
-            "every gradient is off because the path from t+1 is missing (the bug this notebook demonstrated): step t "
+            "every gradient is off because the path from t+1 is missing (the most common BPTT bug, which this notebook demonstrates after the exercise): step t "
             "must receive da[:, :, t] + da_prev, its own upstream gradient plus the da_prev that step t+1 sent back, "
             "not da[:, :, t] alone."),
     Mistake(BPTT_KEYS, lambda da, caches: _loop(da, caches, forwards=True)[0],

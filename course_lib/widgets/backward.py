@@ -13,8 +13,8 @@ class BackwardExplorer:
     """Step backpropagation through time from the last step to the first.
 
     At each a<t> two gradients meet: ∂L<t>/∂a<t> from this step's loss, and the gradient
-    coming back from step t+1 through Waa. The explorer shows both, their sum, and
-    ‖∂J/∂a<t>‖ for every t.
+    coming back from step t+1 through Waa (the da_prev of step t+1, Waaᵀ dz<t+1>). The
+    explorer shows both, their sum, and ‖∂J/∂a<t>‖ for every t.
 
     Args:
         da_loss: gradient from each step's loss, (n_a, T_x), for one example, finite.
@@ -34,14 +34,19 @@ class BackwardExplorer:
                 f"da_loss and da_total must both have shape (n_a, T_x) with T_x = len(tokens) = "
                 f"{len(tokens)}, got {da_loss.shape} and {da_total.shape}"
             )
-        da_future = da_total - da_loss  # what came back from step t+1
+        da_future = da_total - da_loss  # what came back from step t+1: its da_prev
         T_x = da_loss.shape[1]
         norms = np.linalg.norm(da_total, axis=0)
-        labels = [f"{t + 1} {tok}" for t, tok in enumerate(tokens)]
+        labels = [f"{t + 1}<br>{tok}" for t, tok in enumerate(tokens)]  # step above token, on two lines
 
         def title(t):
-            later = "nothing comes back from beyond the last step" if t == T_x - 1 else f"Waaᵀ dz<{t + 2}> from step {t + 2}"
-            return f"t = {t + 1} ({tokens[t]}): ∂J/∂a<{t + 1}> = ∂L<{t + 1}>/∂a<{t + 1}> + {later}"
+            # Two short lines, so that the title fits the figure at every step.
+            if t == T_x - 1:
+                formula, words = "", "the last step: nothing comes back from later"
+            else:
+                formula, words = f" + Waaᵀ dz<{t + 2}>", f"from the loss at t, plus the da_prev that step {t + 2} sends back"
+            return (f"t = {t + 1} ({tokens[t]}): ∂J/∂a<{t + 1}> = ∂L<{t + 1}>/∂a<{t + 1}>{formula}"
+                    f"<br><span style=\"font-size: 13px\">{words}</span>")
 
         # The explorer's step k runs backwards in time: k = 0 is t = T_x.
         def frame(k):
