@@ -1,6 +1,6 @@
 """The recurrent language model: its loss and gradients, sentence probabilities, sampling.
 
-Seed sections 3 and 4. A sentence y<1> ... y<T_y> (its last token <EOS>) is read with
+Source tutorial sections 3 and 4. A sentence y<1> ... y<T_y> (its last token <EOS>) is read with
 teacher forcing, by any cell of the recurrent core (the RNN by default):
 
     x<1> = 0,  x<t> = y<t-1>                      (the true previous token, one-hot)
@@ -663,15 +663,15 @@ def sample_indices(parameters, rng, eos, max_length=50):
     the token drawn (not ŷ<t>).
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
-    cell = get_cell("rnn")
-    n_x, n_a = cell.sizes(parameters)
+    n_a, n_x = parameters["Wax"].shape
     a = np.zeros((n_a, 1))  # a<0> = 0
     x = np.zeros((n_x, 1))  # x<1> = 0
     indices = []
     while len(indices) < max_length:
-        a, z = lm_step.unchecked(parameters, a, x, cell)  # a<t> = tanh(Waa a<t-1> + Wax x<t> + ba), z<t> = Wya a<t> + by
+        # a<t> = tanh(Waa a<t-1> + Wax x<t> + ba), z<t> = Wya a<t> + by
+        a, z = lm_step(parameters, a, x)
         y_hat = softmax(z)  # ŷ<t>  (n_y, 1)
-        i = draw_token.unchecked(y_hat[:, 0], rng)  # y<t> ~ ŷ<t>
+        i = draw_token(y_hat[:, 0], rng)  # y<t> ~ ŷ<t>
         indices.append(i)
         if i == eos:
             break

@@ -491,7 +491,9 @@ spec("course_lib.viz.figures.norm_bars", lambda: {"norms": np.array([1.0, 2.0]),
      extra={"norms": [("str", "1"), ("2-D", np.ones((2, 2)))], "highlight": [("out-of-range", 2)],
             "labels": [("short", ["a"])]})
 spec("course_lib.viz.figures.series_over_time", lambda: {"series": {"a": np.array([1.0, 2.0])}},
-     {"series": "object", "log_y": "bool"}, extra={"series": [("list", [1.0]), ("empty", {})], "x": [("short", [1.0])]})
+     {"series": "object", "log_y": "bool", "full_log_labels": "bool"},
+     extra={"series": [("list", [1.0]), ("empty", {})], "x": [("short", [1.0])],
+            "dashes": [("unknown-series", ["b"]), ("int", 3)]})
 spec("course_lib.viz.rnn.forward_step_frame",
      lambda: {"a": _A(), "a0": np.zeros(3), "y_pred": np.full((2, 4), 0.5), "t": 1, "step_labels": list("abcd"), "title": ""},
      {"a": "array", "a0": "array", "y_pred": "array", "t": "int0"},
@@ -1141,7 +1143,7 @@ spec("course_lib.viz.lm.sampling_step_figure",
 spec("course_lib.viz.rnn.forward_step_figure",
      lambda: {"a": _A(), "a0": np.zeros(3), "y_pred": np.full((2, 4), 0.5), "step_labels": list("abcd"),
               "class_labels": ["no", "yes"], "title": ""},
-     {"a": "array", "a0": "array", "y_pred": "array"}, allow=("a0-empty", "a0-axis-short"),
+     {"a": "array", "a0": "array", "y_pred": "array", "nonnegative": "bool"}, allow=("a0-empty", "a0-axis-short"),
      extra={"step_labels": [("short", ["a"]), ("None", None)], "class_labels": [("short", ["a"]), ("dup", ["a", "a"])],
             "a0": [("n_a-differs", np.zeros(4))]})
 spec("course_lib.viz.rnn.backward_step_figure",

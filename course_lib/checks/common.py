@@ -27,6 +27,7 @@ import keyword
 import linecache
 import os
 import signal
+import textwrap
 import threading
 import time
 import tokenize
@@ -957,6 +958,13 @@ def _check_exercise_checker(reference):
     return (reference,)
 
 
+def _say(text, width=100):
+    """Print a verdict wrapped at ``width`` (between words: a notebook's output breaks long
+    lines anywhere, mid-word too), each of its lines on its own."""
+    print("\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
+                    for line in text.split("\n")))
+
+
 def exercise_checker(reference):
     """Decorator: a strict checker ``(candidate, verbose, time_limit) -> int`` becomes the notebook's.
 
@@ -993,11 +1001,11 @@ def exercise_checker(reference):
             try:
                 passed = strict_check(candidate, verbose, time_limit)
             except ExerciseNotWritten as stub:
-                print(f"{stub} Until then the rest of the notebook uses the reference {name} from {module}.")
+                _say(f"{stub} Until then the rest of the notebook uses the reference {name} from {module}.")
             except CheckFailed as failure:
-                print(f"✗ {failure}\nThe rest of the notebook uses the reference {name}.")
+                _say(f"✗ {failure}\nThe rest of the notebook uses the reference {name}.")
             except Exception as error:  # noqa: BLE001 - whatever the learner's result did to the checker: not a stop
-                print(f"✗ The checker could not compare your {name}'s result ({type(error).__name__}: {error}).\n"
+                _say(f"✗ The checker could not compare your {name}'s result ({type(error).__name__}: {error}).\n"
                       f"The rest of the notebook uses the reference {name}.")
             else:
                 if not verbose:

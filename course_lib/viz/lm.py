@@ -58,10 +58,14 @@ def sampling_step_frame(distributions, tokens, vocabulary_tokens, t, top_k):
 
 def sampling_step_figure(distributions, tokens, vocabulary_tokens, top_k=15):
     """A bar chart of ŷ<1> (top ``top_k`` tokens) with the drawn token in red; args as ``sampling_step_frame``."""
-    fig = go.Figure(go.Bar(x=[], y=[], hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
+    # Each bar carries its probability as text, so that the small ones (next to a drawn token of
+    # P = 0.99) can still be read; the axis leaves room above 1 for the label of a bar at 1.
+    fig = go.Figure(go.Bar(x=[], y=[], hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+                           texttemplate="%{y:.3f}", textposition="outside", cliponaxis=False,
+                           textfont=dict(size=10)))
     fig.update_layout(**LAYOUT, height=380)
     fig.update_xaxes(type="category", title_text="most probable next tokens")
-    fig.update_yaxes(title_text="ŷ<t> (probability)", range=[0, 1])
+    fig.update_yaxes(title_text="ŷ<t> (probability)", range=[0, 1.08], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1])
     frame = sampling_step_frame(distributions, tokens, vocabulary_tokens, 0, top_k)
     fig.data[0].update(frame["data"][0])
     fig.update_layout(frame["layout"])
