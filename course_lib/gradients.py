@@ -54,6 +54,11 @@ def global_norm(gradients):
         return largest * relative  # inf only when the norm itself exceeds float64's range
 
 
+def _check_clip_by_norm(gradients, max_norm):
+    return _as_arrays(gradients), check_positive_float("max_norm", max_norm)
+
+
+@checked(_check_clip_by_norm)
 def clip_by_norm(gradients, max_norm):
     """Rescale all gradients together when their global norm exceeds max_norm.
 
@@ -68,14 +73,12 @@ def clip_by_norm(gradients, max_norm):
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    max_norm = check_positive_float("max_norm", max_norm)
-    arrays = _as_arrays(gradients)
-    norm = global_norm(arrays)  # ‖g‖
+    norm = global_norm(gradients)  # ‖g‖ = √(Σ over the arrays Σ g²)
     if norm <= max_norm:
-        return {name: g.copy() for name, g in arrays.items()}, norm
+        return {name: g.copy() for name, g in gradients.items()}, norm  # unchanged, as new arrays
     if norm < np.inf:
-        return {name: g * (max_norm / norm) for name, g in arrays.items()}, norm  # g := g · max_norm / ‖g‖
-    return _scale_beyond_float64(arrays, max_norm), norm  # ‖g‖ itself overflowed
+        return {name: g * (max_norm / norm) for name, g in gradients.items()}, norm  # g := g · max_norm / ‖g‖
+    return _scale_beyond_float64(gradients, max_norm), norm  # ‖g‖ itself overflowed float64
 
 
 def _scale_beyond_float64(arrays, max_norm):

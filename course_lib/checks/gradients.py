@@ -5,7 +5,7 @@ Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
 
 import numpy as np
 
-from course_lib.checks.common import TIME_LIMIT, Case, Mistake, check_exercise, exercise_checker
+from course_lib.checks.common import TIME_LIMIT, Case, CheckFailed, Mistake, check_exercise, exercise_checker, run_candidate
 from course_lib.gradients import clip_by_norm
 
 __all__ = ["check_clip_by_norm"]
@@ -47,7 +47,17 @@ def _each(change):
     return wrong
 
 
+def _squared_norm_throughout(gradients, max_norm):
+    """‖g‖² where ‖g‖ belongs, in the scale and in the norm returned (the square root forgotten)."""
+    squares = _norm(gradients) ** 2
+    scale = max_norm / squares if squares > max_norm else 1.0
+    return {**{f'clipped["{k}"]': g * scale for k, g in gradients.items()}, "norm": squares}
+
+
 CLIP_MISTAKES = (
+    Mistake(CLIPPED + ("norm",), _squared_norm_throughout,
+            "the square root is missing: ‖g‖ = √(Σ over every array of Σ g²); without it both the scale "
+            "max_norm / ‖g‖ and the norm returned are wrong."),
     Mistake(CLIPPED, _each(lambda g, mx, norm: g * min(1.0, mx / np.sqrt(np.sum(g**2)))),
             "each array is clipped by its own norm: clip by norm uses one global norm, "
             "‖g‖ = √(Σ over every array of Σ g²), and scales all the arrays by the same max_norm / ‖g‖, "
@@ -89,5 +99,16 @@ def check_clip_by_norm(candidate, verbose=True, time_limit=TIME_LIMIT):
         None; with strict=True, the number of cases passed (all of them, if it returns).
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    return check_exercise(candidate, clip_by_norm, clip_cases(), CLIP_MISTAKES, outputs=OUTPUTS, letters=LETTERS,
-                          time_limit=time_limit, verbose=verbose)
+    passed = check_exercise(candidate, clip_by_norm, clip_cases(), CLIP_MISTAKES, outputs=OUTPUTS, letters=LETTERS,
+                            time_limit=time_limit, verbose=verbose)
+    # The values match; below max_norm they must also be new arrays, not the caller's own
+    # (an optimiser that updates them in place would change the gradients behind its back).
+    for case in clip_cases():
+        gradients, max_norm = case.args
+        clipped, _ = run_candidate(candidate, case.args, clip_by_norm, case.name, time_limit)
+        shared = [k for k in gradients if clipped.get(k) is gradients[k]]
+        if shared:
+            raise CheckFailed(f"[{case.name}] clipped[{shared[0]!r}] is the very array given, not a copy: return new "
+                              "arrays (g.copy() when nothing is scaled), so that changing one never changes the other.",
+                              case.name, f'clipped["{shared[0]}"]')
+    return passed

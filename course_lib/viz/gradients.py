@@ -337,8 +337,8 @@ def gradient_explorer_frame(norms, clipped, bound, total_norm, threshold, title)
         clipped: (T,), the same after clipping the parameter gradients by norm.
         bound: (T,), the Pascanu bound σ_maxᵏ ‖∂J/∂a<T>‖.
         total_norm: ‖g‖, the global norm of the parameter gradients before clipping.
-        threshold: the clipping threshold.
-        title: the figure title.
+        threshold: the clipping threshold (max_norm).
+        title: the figure title (one line, or two joined by "<br>").
     Returns:
         frame dict {"data": [five trace updates], "layout": {...}}.
     """
@@ -378,7 +378,7 @@ def gradient_explorer_figure(norms, clipped, bound, total_norm, threshold, title
         ("after clipping by norm", dict(color=RUN_COLORS["clip by norm"], width=2, dash="dash"), "lines"),
         ("bound σ_maxᵏ", dict(color=BOUND_COLOR, width=1.5, dash="dot"), "lines"),
         ("‖g‖ (all parameter gradients)", dict(color=RUN_COLORS["no clipping"], width=1.5), "lines"),
-        ("clipping threshold", dict(color=BOUND_COLOR, width=2, dash="dash"), "lines"),
+        ("max_norm (clipping threshold)", dict(color=BOUND_COLOR, width=2, dash="dash"), "lines"),
     ]
     for name, line, mode in styles:
         fig.add_scatter(x=[], y=[], name=name, mode=mode, line=line, marker=dict(size=4))
@@ -388,5 +388,6 @@ def gradient_explorer_figure(norms, clipped, bound, total_norm, threshold, title
     fig.update_layout(frame["layout"])
     fig.update_xaxes(title_text="T − t (steps back from the loss at a<T>)")
     fig.update_yaxes(title_text="norm", type="log", exponentformat="power")
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.22), margin=dict(t=70, b=110))
+    # Room for a title of two lines (the explorer's: Waa, then the clipping).
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.22), margin=dict(t=95, b=110))
     return fig

@@ -21,32 +21,37 @@ ACTIVATIONS = ("tanh", "relu", "identity")
 VALUE_RANGE = (0.5, 1.5, 0.05)  # min, max, step of σ_max or ρ
 T_RANGE = (5, 100, 5)
 THRESHOLD_EXPONENTS = (-2, 4, 0.25)  # the threshold runs from 10^-2 to 10^4
+THRESHOLD_TOOLTIP = ("max_norm, the clip-by-norm threshold, on a logarithmic slider: from 10^-2 to 10^4, "
+                     "each step multiplies it by 10^0.25 ≈ 1.78")
 
 
 def flow_title(result, threshold):
-    """One line saying what the figure shows for ``result`` (a ``gradient_flow`` dict): clipped or not."""
+    """Two lines saying what the figure shows for ``result`` (a ``gradient_flow`` dict): Waa, then
+    whether the gradients were clipped at ``threshold`` (max_norm). Two short lines, so that the
+    title fits a narrow notebook: one line was cut off at the figure's right edge."""
     require_keys("result", result, ("sigma_max", "rho", "scale", "total_norm"))
     for key in ("sigma_max", "rho", "scale", "total_norm"):  # total_norm may be inf or NaN: a diverged run
         as_float_array(f'result["{key}"]', result[key], ndim=0, finite=key != "total_norm")
     threshold = check_positive_float("threshold", threshold)
     head = f"σ_max(Waa) = {result['sigma_max']:.2f}, ρ(Waa) = {result['rho']:.2f}"
     if result["scale"] < 1:
-        clip = f"‖g‖ = {result['total_norm']:.3g} > {threshold:g}: clipped by × {result['scale']:.2g}"
+        clip = f"‖g‖ = {result['total_norm']:.3g} > max_norm = {threshold:.3g}: clipped by × {result['scale']:.2g}"
     else:
-        clip = f"‖g‖ = {result['total_norm']:.3g} ≤ {threshold:g}: not clipped"
-    return f"{head} · {clip}"
+        clip = f"‖g‖ = {result['total_norm']:.3g} ≤ max_norm = {threshold:.3g}: not clipped"
+    return f"{head}<br>{clip}"
 
 
 class GradientExplorer:
-    """Sliders for Waa's scale, the activation, T and the clipping threshold; one figure.
+    """Sliders for Waa's scale, the activation, T and the clipping threshold max_norm; one figure.
 
     Args:
         value: σ_max or ρ at the start, 0.5 … 1.5.
         setting: "singular_value" or "spectral_radius": what the slider sets.
         kind: "orthogonal" or "gaussian" Waa.
         activation: "tanh", "relu" or "identity".
-        T: 5 … 100 in steps of 5; threshold: 1e-2 … 1e4 (the controls' ranges: a value
-            outside them is a ValueError, not clamped).
+        T: 5 … 100 in steps of 5; threshold: max_norm of clipping by norm, 1e-2 … 1e4 on a
+            logarithmic slider (each step × 10^0.25) (the controls' ranges: a value outside
+            them is a ValueError, not clamped).
         seed: an int seed (or a Generator, drawn from once): the same network for every
             choice of the controls.
         cell: a cell with a recurrent weight Waa ("rnn").
@@ -84,8 +89,10 @@ class GradientExplorer:
                                    continuous_update=False)
         self.threshold = widgets.FloatLogSlider(value=threshold, base=10, min=THRESHOLD_EXPONENTS[0],
                                                 max=THRESHOLD_EXPONENTS[1], step=THRESHOLD_EXPONENTS[2],
-                                                description="threshold", continuous_update=False,
-                                                readout_format=".3g")
+                                                description="max_norm (log scale)", continuous_update=False,
+                                                readout_format=".3g", style={"description_width": "initial"},
+                                                tooltip=THRESHOLD_TOOLTIP,
+                                                layout=widgets.Layout(width="380px"))  # room for the track beside its label
         self.result = self._compute()
         args = self._frame_args(self.result)
         self.figure_widget = go.FigureWidget(gradient_explorer_figure(*args))
