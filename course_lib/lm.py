@@ -326,7 +326,7 @@ def _backward(cell, dh, caches, x_indices):
     if cell.one_hot_parameter_gradients is None:
         gradients = sequence_backward(dh, caches, input_gradient=False)
     else:  # the input weights' gradient as a scatter-add into the columns the inputs read
-        gradients = cell.one_hot_parameter_gradients(backward_steps(dh, caches).local, caches.stacked, x_indices)
+        gradients = cell.one_hot_parameter_gradients(backward_steps(dh, caches, keep_states=False).local, caches.stacked, x_indices)
     return cell.only_parameter_gradients(gradients)
 
 

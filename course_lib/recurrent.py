@@ -321,13 +321,15 @@ class BackwardSteps(NamedTuple):
     d_initial: tuple  # gradient reaching each initial state, (n_a, m)
 
 
-def backward_steps(d_hidden, caches):
+def backward_steps(d_hidden, caches, keep_states=True):
     """The loop of BPTT: the gradient carried from step T_x back to step 0; unchecked.
 
     Args:
         d_hidden: ∂J/∂h<t> from above for every step (not through the recurrence), for the
             cell's hidden state h: (n_a, m, T_x).
         caches: the SequenceCache from sequence_forward.
+        keep_states: also stack the total gradient reaching each state at every step
+            (``d_states``; None without: the parameter gradients need only ``local``).
     Returns:
         BackwardSteps(d_states, local, d_initial).
     """
@@ -336,7 +338,7 @@ def backward_steps(d_hidden, caches):
     hidden = cell.states.index(cell.hidden)
     step = cell.backward_step(caches)
     d_next = [np.zeros((n_a, m)) for _ in cell.states]  # nothing comes back from beyond T_x
-    d_states = [np.empty((n_a, m, T_x)) for _ in cell.states]
+    d_states = [np.empty((n_a, m, T_x)) for _ in cell.states] if keep_states else ()
     local = None
     for t in reversed(range(T_x)):
         d_next[hidden] += d_hidden[:, :, t]  # from above + back from step t+1 (d_next is this loop's own array)
@@ -348,7 +350,8 @@ def backward_steps(d_hidden, caches):
             local = [np.empty(v.shape + (T_x,)) for v in step_local]
         for stack, v in zip(local, step_local):
             stack[:, :, t] = v
-    return BackwardSteps(dict(zip(cell.states, d_states)), dict(zip(cell.local_names, local)), tuple(d_next))
+    d_states = dict(zip(cell.states, d_states)) if keep_states else None
+    return BackwardSteps(d_states, dict(zip(cell.local_names, local)), tuple(d_next))
 
 
 def sequence_backward(d_hidden, caches, input_gradient=True):
@@ -362,7 +365,7 @@ def sequence_backward(d_hidden, caches, input_gradient=True):
         gradients: "dx" (n_x, m, T_x) or None, "d<state>0" (n_a, m) for every state, and
         "d<key>" for every parameter key, summed over the steps.
     """
-    steps = backward_steps(d_hidden, caches)
+    steps = backward_steps(d_hidden, caches, keep_states=False)
     cell = caches.cell
     grads = cell.parameter_gradients(steps.local, caches.stacked, input_gradient=input_gradient)
     gradients = {"dx": grads["dxt"]}
