@@ -29,11 +29,16 @@ TEST_WORKERS ?= auto
 # 25 s of CPU) and nbval's second run of the notebooks: each notebook is executed once, by
 # the browser test, which checks what nbval checks (tests/conftest.py; without Chromium,
 # nbval runs them here instead). `make test-slow` runs the rest; CI (.ci/run) runs both.
+# One BLAS thread for every process the suite starts (workers, kernels): the matrices are
+# small, and on 2 cores shared by two workers, their kernels and Chromium, extra BLAS
+# threads only wait for each other. Set OPENBLAS_NUM_THREADS yourself to override.
+BLAS_ENV := OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1}
+
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow and not nbval"
+	$(BLAS_ENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "not slow and not nbval"
 
 test-slow: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "slow or nbval"
+	$(BLAS_ENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "slow or nbval"
 
 bench: $(STAMP)
 	$(PY) -m tests.benchmarks.notebooks
@@ -41,7 +46,7 @@ bench: $(STAMP)
 # Times `make test`'s pytest run: wall time, the browser part vs the rest, each notebook
 # under nbval and in the browser, the slowest tests; checks nothing is left running.
 bench-suite: $(STAMP)
-	$(PY) -m tests.benchmarks.suite -n $(TEST_WORKERS) -m "not slow and not nbval"
+	$(BLAS_ENV) $(PY) -m tests.benchmarks.suite -n $(TEST_WORKERS) -m "not slow and not nbval"
 
 clean:
 	rm -rf $(VENV)

@@ -28,7 +28,7 @@ Wr, Wu, Wc (n_a, n_a + n_x), acting on the stacked column [c<t-1>; x<t>] (state 
 biases br, bu, bc, bcc (n_a, 1); output layer Wy (n_y, n_a), by (n_y, 1), optional.
 The time loops live in ``recurrent.py``, shared with every other cell; this module holds
 the cell's equations, the four functions of the DLS assignment and the steps the driver runs.
-Notebook to come: notebooks/06_gru.ipynb.
+Derived in notebooks/06_gru.ipynb, "The full GRU" (the variants: "Which GRU?").
 """
 
 import functools
@@ -134,7 +134,7 @@ def initialize_gru_parameters(n_x, n_a, n_y, rng, scale=0.1, variant="full"):
         shapes (the variant's keys) and, unless n_y is None, Wy (n_y, n_a), by (n_y, 1).
 
     The biases are random too (not zeros) so that a test cannot miss a bias bug.
-    Notebook to come: notebooks/06_gru.ipynb, "The full GRU"
+    Derived in notebooks/06_gru.ipynb, "The full GRU"
     """
     n_x = check_positive_int("n_x", n_x)
     n_a = check_positive_int("n_a", n_a)
@@ -262,7 +262,7 @@ def gru_cell_forward(xt, c_prev, parameters, variant="full"):
         yt_pred: ŷ<t>, shape (n_y, m), or None without Wy, by.
         cache: GRUCache(c_next, c_prev, xt, gamma_r, gamma_u, c_tilde, parameters, variant).
 
-    Notebook to come: notebooks/06_gru.ipynb, "The full GRU" (and "The simplified GRU")
+    Derived in notebooks/06_gru.ipynb, "The full GRU" (and "The simplified GRU")
     """
     n_a = c_prev.shape[0]
     Wu, bu, Wc, bc = parameters["Wu"], parameters["bu"], parameters["Wc"], parameters["bc"]
@@ -304,7 +304,7 @@ def gru_forward(x, c0, parameters, variant="full"):
     The recurrent core's driver steps the cell from t = 1 to T_x. Only the products with
     c<t-1> wait for the previous step: the gates' products with x<t> (and their biases)
     and the output layer are computed for all steps at once, one large matrix product each.
-    Notebook to come: notebooks/06_gru.ipynb, "The full GRU"
+    Derived in notebooks/06_gru.ipynb, "The full GRU"
     """
     caches = sequence_forward(GRU_CELLS[variant], x, (c0,), parameters)
     c = caches.state("c")  # c<1> ... c<T_x>  (n_a, m, T_x)
@@ -328,7 +328,7 @@ def gru_step_backward(dc_next, cache):
             pre-activations z_r, z_u, z_c (Γr = σ(z_r), Γu = σ(z_u), c~ = tanh(z_c)) stacked
             (the simplified GRU has no dz_r: (2 n_a, m)).
         dc_prev: ∂J/∂c<t-1> through this step, (n_a, m).
-    Notebook to come: notebooks/06_gru.ipynb, "Backpropagation through the GRU"
+    Derived in notebooks/06_gru.ipynb, "Backpropagation through the GRU"
     """
     p, n_a, variant = cache.parameters, cache.c_prev.shape[0], cache.variant
     gamma_r, gamma_u, c_tilde, c_prev = cache.gamma_r, cache.gamma_u, cache.c_tilde, cache.c_prev
@@ -375,7 +375,7 @@ def gru_parameter_gradients(local, cache, input_gradient=True):
     Returns:
         dict with dxt (n_x, m) or (n_x, m, T_x), and dW* (n_a, n_a + n_x), db* (n_a, 1) for
         the variant's parameters: for stacked arrays, summed over the steps as BPTT requires.
-    Notebook to come: notebooks/06_gru.ipynb, "Backpropagation through the GRU"
+    Derived in notebooks/06_gru.ipynb, "Backpropagation through the GRU"
     """
     gradients = _weight_gradients(local, cache, lambda dz: outer_sum(dz, cache.xt))
     gradients["dxt"] = None
@@ -434,7 +434,7 @@ def gru_cell_backward(dc_next, cache):
         parameters dWr, dbr, dWu, dbu, dWc, dbc (and dbcc reset after; no dWr, dbr for
         the simplified GRU), each the shape of its parameter.
 
-    Notebook to come: notebooks/06_gru.ipynb, "Backpropagation through the GRU"
+    Derived in notebooks/06_gru.ipynb, "Backpropagation through the GRU"
     """
     local, dc_prev = gru_step_backward(dc_next, cache)  # dz = [dz_r; dz_u; dz_c] and dc<t-1>
     gradients = gru_parameter_gradients(local, cache)  # dxt, dW* = dz [c<t-1>; x<t>]ᵀ, db* = Σ dz
@@ -459,7 +459,7 @@ def gru_backward(dc, caches, input_gradient=True):
     weight gradients: the driver's loop only carries the gradient back through time, and
     the sums over steps are done once, after it (gru_parameter_gradients on the stacked
     caches).
-    Notebook to come: notebooks/06_gru.ipynb, "Backpropagation through the GRU"
+    Derived in notebooks/06_gru.ipynb, "Backpropagation through the GRU"
     """
     return sequence_backward(dc, caches, input_gradient)
 
@@ -490,7 +490,7 @@ def to_torch_gru(parameters):
 
     r and z need one bias each (b_ir + b_hr is all that enters σ), so the biases of r and z
     go into bias_ih_l0 and their bias_hh_l0 rows are 0; n needs both, since b_hn is scaled by r.
-    Notebook to come: notebooks/06_gru.ipynb, "PyTorch's GRU: the reset after the product"
+    Derived in notebooks/06_gru.ipynb, "PyTorch's GRU: the reset after the product"
     """
     p = check_gru_parameters(parameters, variant="reset_after")
     _, n_a = _sizes(p)
@@ -516,7 +516,7 @@ def from_torch_gru(weights):
         Wr = [W_hr | W_ir] (state columns first), br = b_ir + b_hr, bu = b_iz + b_hz,
         bc = b_in, bcc = b_hn (see to_torch_gru's table).
         from_torch_gru(to_torch_gru(p)) gives p back.
-    Notebook to come: notebooks/06_gru.ipynb, "PyTorch's GRU: the reset after the product"
+    Derived in notebooks/06_gru.ipynb, "PyTorch's GRU: the reset after the product"
     """
     name, keys = "weights", ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
     require_keys(name, weights, keys)

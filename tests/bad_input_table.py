@@ -1117,6 +1117,24 @@ spec("course_lib.checks.common.format_table", lambda: {"rows": _rows()}, {"rows"
 spec("course_lib.checks.common.deadline", lambda: {"seconds": 1.0}, {"seconds": "float"}, optional=("seconds",))
 
 
+# Notebook 06's checkers; the teachers' answers are written as a learner writes the stubs.
+def _gru_checker_candidate(name):
+    from course_lib.gru import gru_cell_backward, gru_cell_forward
+
+    return {"course_lib.checks.gru.check_gru_cell_forward": gru_cell_forward,
+            "course_lib.checks.gru.check_gru_cell_backward": gru_cell_backward}[name]
+
+
+for _name in ("course_lib.checks.gru.check_gru_cell_forward", "course_lib.checks.gru.check_gru_cell_backward"):
+    spec(_name, lambda _name=_name: {"candidate": _gru_checker_candidate(_name), "verbose": False, "time_limit": 5.0,
+                                     "strict": True},
+         {"candidate": "object", "verbose": "bool", "time_limit": "float", "strict": "bool"}, optional=("time_limit",),
+         extra={"candidate": [("str", "gru_cell_forward")]})
+EXEMPT.update({f"course_lib.checks.answers.{_name}": "a teacher's answer, written as a learner writes the stub (no door "
+                                                     "checks): tests/test_exercises.py runs it through its checker"
+               for _name in ("gru_cell_forward", "gru_cell_backward")})
+
+
 # --- viz --------------------------------------------------------------------------------
 spec("course_lib.viz.figures.matrix_values", lambda: {"name": "values", "values": _A(), "finite": True},
      {"name": "str", "values": "array", "finite": "bool"})
@@ -1208,6 +1226,63 @@ extreme("course_lib.viz.gradients.gradient_explorer_frame[norms 1e-300 … 1e300
         lambda: {"norms": np.array([1e-300, 1e300, np.inf, np.nan, 0.0]), "clipped": np.ones(5), "bound": np.ones(5),
                  "total_norm": float("inf"), "threshold": 1.0, "title": ""})
 
+
+def _gate_values():
+    rng = _rng(6)
+    return {"Γu": rng.random((N_A, T_X)), "Γr": rng.random((N_A, T_X)), "c": np.tanh(rng.standard_normal((N_A, T_X)))}
+
+
+_GATE_VALUES_BAD = [("empty", {}), ("list", [np.ones((2, 2))]), ("gate-above-1", lambda v: {**v, "Γu": v["Γu"] + 1.0}),
+                    ("other-shape", lambda v: {**v, "c": np.zeros((N_A, T_X + 1))}),
+                    ("nan", lambda v: {**v, "c": _with_nan(v["c"])}), ("str-entry", lambda v: {**v, "c": "1"}),
+                    ("non-str-name", lambda v: {**v, 3: v["c"]})]
+spec("course_lib.viz.gates.gate_heatmaps",
+     lambda: {"values": _gate_values(), "t": 1, "step_labels": list("abcde"), "unit": 2, "title": "t = 2", "height": 700},
+     {"values": "object", "t": "int0", "step_labels": "object", "unit": "int0", "title": "str", "height": "int"},
+     optional=("step_labels", "unit", "height"),
+     extra={"values": _GATE_VALUES_BAD, "t": [("out-of-range", T_X)], "unit": [("out-of-range", N_A)],
+            "step_labels": [("short", ["a"]), ("dup", list("aabcd")), ("str", "abcde")]})
+spec("course_lib.viz.gates.gate_frame", lambda: {"values": _gate_values(), "t": 4, "unit": 0, "title": ""},
+     {"values": "object", "t": "int0", "unit": "int0", "title": "str"}, optional=("unit",),
+     extra={"values": _GATE_VALUES_BAD, "t": [("out-of-range", T_X)], "unit": [("out-of-range", N_A)]})
+spec("course_lib.viz.gates.unit_lines",
+     lambda: {"values": _gate_values(), "unit": 3, "step_labels": list("abcde"), "t": 0, "title": "", "height": 300},
+     {"values": "object", "unit": "int0", "step_labels": "object", "t": "int0", "title": "str", "height": "int"},
+     optional=("step_labels", "t"),
+     extra={"values": _GATE_VALUES_BAD, "unit": [("out-of-range", N_A)], "t": [("out-of-range", T_X)],
+            "step_labels": [("short", ["a"])]})
+spec("course_lib.viz.gates.neuron_coloring",
+     lambda: {"tokens": [["The", "cat"], ["The", "cats", ","]], "values": [np.array([0.1, -0.4]), np.array([0.2, 0.9, 1.5])],
+              "title": "", "row_labels": ["singular", "plural"], "zmax": 2.0, "height": 200},
+     {"tokens": "object", "values": "object", "title": "str", "row_labels": "object", "zmax": "float", "height": "int"},
+     optional=("row_labels", "zmax", "height"),
+     extra={"tokens": [("str", "The cat"), ("empty", []), ("non-str", [["The", 3], ["a", "b", "c"]]),
+                       ("empty-sentence", [[], ["a", "b", "c"]]), ("short", [["The", "cat"]])],
+            "values": [("short", lambda v: [v[0][:1], v[1]]), ("str", "0.1"), ("nan", lambda v: [_with_nan(v[0]), v[1]]),
+                       ("one-array", lambda v: v[0])],
+            "row_labels": [("short", ["a"]), ("dup", ["a", "a"])], "zmax": [("array", np.ones(2))]})
+spec("course_lib.viz.gates.gate_histogram",
+     lambda: {"values": {"trained": _rng(7).random(50), "before": np.full(5, 0.5)}, "bins": 10, "bands": True,
+              "title": "", "colors": {"trained": "#1f77b4"}, "height": 300},
+     {"values": "object", "bins": "int", "bands": "bool", "title": "str", "colors": "object", "height": "int"},
+     optional=("colors",),
+     extra={"values": [("empty", {}), ("list", [np.ones(3)]), ("above-1", {"a": np.array([0.5, 1.5])}),
+                       ("empty-array", {"a": np.zeros(0)}), ("str", {"a": "0.5"})],
+            "bins": [("one", 1)], "colors": [("list", ["red"])]})
+
+
+def _gate_caches():
+    from course_lib.gru import gru_forward
+
+    return gru_forward(x_seq(), np.zeros((N_A, M)), gru_parameters())[2]
+
+
+spec("course_lib.viz.gates.step_values", lambda: {"caches": _gate_caches(), "example": 1, "steps": 3, "fields": ["c_next"]},
+     {"caches": "object", "example": "int0", "steps": "int", "fields": "object"}, optional=("steps", "fields"),
+     extra={"caches": [("dict", {"c": np.zeros((N_A, M, T_X))}), ("cache", lambda v: v[0])],
+            "example": [("out-of-range", M)], "steps": [("too-many", T_X + 1)],
+            "fields": [("str", "c_next"), ("empty", []), ("unknown", ["gamma_f"])]})
+
 # --- widgets ----------------------------------------------------------------------------
 spec("course_lib.widgets.explorer.check_in_range",
      lambda: {"name": "n_a", "value": 1.0, "low": 0.5, "high": 2.0, "integer": False, "step": None},
@@ -1279,3 +1354,10 @@ spec("course_lib.widgets.sampling.SamplingExplorer",
      extra={"result": [("str", "王刚"), ("dict", {"tokens": ["a"]})],
             "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
                 ["abc"], "char"))]})
+spec("course_lib.widgets.gates.GateExplorer",
+     lambda: {"caches": _gate_caches(), "tokens": ["∅", "The", "cat"], "example": 1, "unit": 3, "fields": None,
+              "height": 600},
+     {"caches": "object", "tokens": "strs", "example": "int0", "unit": "int0", "fields": "object", "height": "int"},
+     optional=("fields", "height"),
+     extra={"caches": [("dict", {"c": np.zeros((N_A, M, T_X))})], "tokens": [("too-long", list("abcdef"))],
+            "example": [("out-of-range", M)], "unit": [("out-of-range", N_A)], "fields": [("unknown", ["gamma_f"])]})

@@ -30,6 +30,9 @@ from course_lib.checks import answers
 from course_lib.checks import gradients as clip_table
 from course_lib.checks import lm as lm_tables
 from course_lib.checks import rnn as rnn_tables
+from course_lib.checks import gru as gru_tables
+from course_lib.checks import check_gru_cell_backward, check_gru_cell_forward
+from course_lib.gru import gru_cell_backward, gru_cell_forward
 from course_lib.data.vocab import EOS, Vocabulary
 from course_lib.gradients import clip_by_norm
 from course_lib.recurrent import cell_names, get_cell
@@ -53,11 +56,20 @@ TABLES = {
                          cases=clip_table.clip_cases, mistakes=clip_table.CLIP_MISTAKES, outputs=clip_table.OUTPUTS,
                          letters=clip_table.LETTERS),
 }
+# Notebook 06: the GRU's cell, forward and backward.
+TABLES.update({
+    "gru_cell_forward": dict(check=check_gru_cell_forward, answer=answers.gru_cell_forward, reference=gru_cell_forward,
+                             cases=gru_tables.forward_cases, mistakes=gru_tables.FORWARD_MISTAKES,
+                             outputs=gru_tables.FORWARD_OUTPUTS, letters=gru_tables.FORWARD_LETTERS),
+    "gru_cell_backward": dict(check=check_gru_cell_backward, answer=answers.gru_cell_backward,
+                              reference=gru_cell_backward, cases=gru_tables.backward_cases,
+                              mistakes=gru_tables.BACKWARD_MISTAKES, outputs=None, letters=gru_tables.BACKWARD_LETTERS),
+})
 # Every checker a notebook calls, with the teacher's answer and the name of the reference.
 CHECKERS = {**{name: (t["check"], t["answer"]) for name, t in TABLES.items()},
             "draw_token": (check_draw_token, answers.draw_token)}
 STUB_ARGUMENTS = {"rnn_cell_forward": 3, "rnn_cell_backward": 2, "rnn_backward": 2, "sample_indices": 4,
-                  "clip_by_norm": 2, "draw_token": 2}
+                  "clip_by_norm": 2, "draw_token": 2, "gru_cell_forward": 3, "gru_cell_backward": 2}
 
 
 def fresh(value):
@@ -560,3 +572,12 @@ def test_clip_by_norm_answer_bounds_the_norm_and_keeps_the_direction():
     np.testing.assert_allclose(total, max_norm)
     for k in gradients:
         np.testing.assert_allclose(clipped[k] * norm / max_norm, gradients[k])
+
+
+def test_clip_by_norm_returning_the_callers_own_arrays_is_caught():
+    def aliased(gradients, max_norm):
+        clipped, norm = answers.clip_by_norm(gradients, max_norm)
+        return ({k: (gradients[k] if norm <= max_norm else g) for k, g in clipped.items()}, norm)
+
+    failure = strict_failure(check_clip_by_norm, aliased)
+    assert "is the very array given, not a copy" in str(failure) and str(failure).startswith("[below max_norm]")

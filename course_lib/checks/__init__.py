@@ -21,6 +21,7 @@ from course_lib.checks.common import (
     run_candidate,
 )
 from course_lib.checks.gradients import check_clip_by_norm
+from course_lib.checks.gru import check_gru_cell_backward, check_gru_cell_forward
 from course_lib.checks.lm import check_draw_token, check_sample_loop
 from course_lib.checks.rnn import check_rnn_backward, check_rnn_cell_backward, check_rnn_cell_forward
 
@@ -33,6 +34,8 @@ __all__ = [
     "check_clip_by_norm",
     "check_draw_token",
     "check_exercise",
+    "check_gru_cell_backward",
+    "check_gru_cell_forward",
     "check_rnn_backward",
     "check_rnn_cell_backward",
     "check_rnn_cell_forward",

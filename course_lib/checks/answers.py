@@ -17,14 +17,17 @@ answers by tab-completion; ``tests/test_exercises.py`` proves every one passes i
     notebook 04  draw_token           check_draw_token
     notebook 04  sample_indices       check_sample_loop
     notebook 05  clip_by_norm         check_clip_by_norm
+    notebook 06  gru_cell_forward     check_gru_cell_forward
+    notebook 06  gru_cell_backward    check_gru_cell_backward
 """
 
 import numpy as np
 
-from course_lib import lm, rnn
+from course_lib import gru, lm, rnn
 from course_lib.activations import softmax
 
-__all__ = ["clip_by_norm", "draw_token", "rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "sample_indices"]
+__all__ = ["clip_by_norm", "draw_token", "gru_cell_backward", "gru_cell_forward", "rnn_backward", "rnn_cell_backward",
+           "rnn_cell_forward", "sample_indices"]
 
 
 def rnn_cell_forward(xt, a_prev, parameters):
@@ -119,3 +122,52 @@ def clip_by_norm(gradients, max_norm):
     else:
         clipped = {name: g.copy() for name, g in gradients.items()}  # unchanged, as new arrays
     return clipped, float(norm)
+
+
+def gru_cell_forward(xt, c_prev, parameters):
+    """One step of the full GRU: c<t>, ŷ<t> and the cache (notebook 06).
+
+    Derived in notebooks/06_gru.ipynb, "Exercise: one step of the GRU"
+    """
+    p = parameters
+    concat = np.concatenate([c_prev, xt])  # [c<t-1>; x<t>], the state on top  (n_a + n_x, m)
+    gamma_r = 1 / (1 + np.exp(-(p["Wr"] @ concat + p["br"])))  # Γr = σ(Wr [c<t-1>; x<t>] + br)  (n_a, m)
+    gamma_u = 1 / (1 + np.exp(-(p["Wu"] @ concat + p["bu"])))  # Γu = σ(Wu [c<t-1>; x<t>] + bu)  (n_a, m)
+    c_tilde = np.tanh(p["Wc"] @ np.concatenate([gamma_r * c_prev, xt]) + p["bc"])  # c~ = tanh(Wc [Γr * c<t-1>; x<t>] + bc)
+    c_next = gamma_u * c_tilde + (1 - gamma_u) * c_prev  # c<t> = Γu * c~ + (1 − Γu) * c<t-1>  (n_a, m)
+    z = p["Wy"] @ c_next + p["by"]  # (n_y, m)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    yt_pred = e / e.sum(axis=0, keepdims=True)  # ŷ<t> = softmax(Wy c<t> + by)
+    cache = gru.GRUCache(c_next, c_prev, xt, gamma_r, gamma_u, c_tilde, parameters, "full")  # named fields
+    return c_next, yt_pred, cache
+
+
+def gru_cell_backward(dc_next, cache):
+    """The gradients of one full-GRU step from the total gradient reaching c<t> (notebook 06).
+
+    Derived in notebooks/06_gru.ipynb, "Exercise: the backward step"
+    """
+    p, c_prev, xt = cache.parameters, cache.c_prev, cache.xt
+    gamma_r, gamma_u, c_tilde = cache.gamma_r, cache.gamma_u, cache.c_tilde
+    n_a = c_prev.shape[0]
+    # c<t> = Γu * c~ + (1 − Γu) * c<t-1>
+    dc_tilde = dc_next * gamma_u  # dc~ = dc<t> * Γu  (n_a, m)
+    dgamma_u = dc_next * (c_tilde - c_prev)  # dΓu = dc<t> * (c~ − c<t-1>)
+    dz_c = dc_tilde * (1 - c_tilde**2)  # c~ = tanh(z_c): dz_c = dc~ * (1 − c~²)
+    dz_u = dgamma_u * gamma_u * (1 - gamma_u)  # Γu = σ(z_u): dz_u = dΓu * Γu (1 − Γu)
+    # z_c = Wcc (Γr * c<t-1>) + Wcx x<t> + bc
+    d_reset = p["Wc"][:, :n_a].T @ dz_c  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
+    dz_r = d_reset * c_prev * gamma_r * (1 - gamma_r)  # dΓr = d_reset * c<t-1>; dz_r = dΓr * Γr (1 − Γr)
+    dc_prev = (dc_next * (1 - gamma_u)  # the direct path
+               + d_reset * gamma_r  # through the candidate
+               + p["Wu"][:, :n_a].T @ dz_u + p["Wr"][:, :n_a].T @ dz_r)  # through the gates
+    dxt = p["Wr"][:, n_a:].T @ dz_r + p["Wu"][:, n_a:].T @ dz_u + p["Wc"][:, n_a:].T @ dz_c  # (n_x, m)
+    concat = np.concatenate([c_prev, xt])  # what Wr and Wu multiply
+    return {
+        "dxt": dxt,
+        "dc_prev": dc_prev,
+        "dWr": dz_r @ concat.T, "dbr": dz_r.sum(axis=1, keepdims=True),
+        "dWu": dz_u @ concat.T, "dbu": dz_u.sum(axis=1, keepdims=True),
+        "dWc": dz_c @ np.concatenate([gamma_r * c_prev, xt]).T,  # Wc multiplies [Γr * c<t-1>; x<t>]
+        "dbc": dz_c.sum(axis=1, keepdims=True),
+    }

@@ -11,9 +11,11 @@ from course_lib.viz.figures import (
     series_over_time,
     step_heatmap,
 )
+from course_lib.viz.gates import gate_heatmaps, gate_histogram, neuron_coloring, step_values, unit_lines
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, LAYOUT
 
 __all__ = [
     "COLORSCALES", "GATE_COLORS", "LAYOUT", "column_highlight", "matrix_heatmap",
     "norm_bars", "series_over_time", "step_heatmap",
+    "gate_heatmaps", "gate_histogram", "neuron_coloring", "step_values", "unit_lines",
 ]

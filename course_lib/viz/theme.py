@@ -48,3 +48,6 @@ def _upper_half(colorscale):
 # the colours would go unused. This is its upper half, white (0) to the top colour: with
 # zmin = 0 and the same zmax, every value keeps the colour it has on the full scale.
 NONNEGATIVE_COLORSCALE = _upper_half(COLORSCALES["signed"])
+
+# The candidate c~<t> of the gated cells (候选值; notebooks 06 and 07), drawn beside the gates.
+GATE_COLORS["c~"] = "#bcbd22"

@@ -4,6 +4,7 @@ from course_lib.widgets.architectures import ArchitectureExplorer
 from course_lib.widgets.backward import BackwardExplorer
 from course_lib.widgets.explorer import TimestepExplorer
 from course_lib.widgets.forward import ForwardExplorer
+from course_lib.widgets.gates import GateExplorer
 from course_lib.widgets.gradients import GradientExplorer
 from course_lib.widgets.notation import NotationExplorer
 from course_lib.widgets.sampling import SamplingExplorer
@@ -11,4 +12,5 @@ from course_lib.widgets.sampling import SamplingExplorer
 __all__ = [
     "ArchitectureExplorer", "BackwardExplorer", "ForwardExplorer", "GradientExplorer",
     "NotationExplorer", "SamplingExplorer", "TimestepExplorer",
+    "GateExplorer",
 ]
