@@ -299,9 +299,10 @@ def agreement_figure(distance, accuracy, subject_gradient, title="",
     labels = list(dict.fromkeys([*panels[0], *panels[1]]))
     color = {label: colors.get(label, defaults.get(label, palette[i % len(palette)]))
              for i, label in enumerate(labels)}
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=("accuracy choosing was / were",
-                                        "gradient of the verb's loss reaching the subject"))
+    # Short panel titles and room between the panels: at a notebook's width (about 730 px)
+    # a longer title is cut off and the right panel's axis title runs into the left panel.
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17,
+                        subplot_titles=("accuracy choosing was / were", "gradient reaching the subject"))
     for col, (curves, to_list) in enumerate(zip(panels, (finite_or_none, positive_or_none)), start=1):
         for label, values in curves.items():
             fig.add_scatter(x=distance.tolist(), y=to_list(values), mode="lines+markers", name=label,
