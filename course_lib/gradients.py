@@ -42,14 +42,7 @@ def global_norm(gradients):
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    arrays = _as_arrays(gradients)
-    with np.errstate(over="ignore", under="ignore"):
-        squares = sum(float(np.dot(g.ravel(), g.ravel())) for g in arrays.values())  # Σ g², one pass each
-    if np.isfinite(squares) and squares > 1e-290:  # in float64's range: √(Σ g²) as written
-        return float(np.sqrt(squares))
-    # Too large (g² overflows) or too small (g² underflows) to square: divide by the
-    # largest entry first, then multiply back.
-    largest, relative = _scaled_norm(arrays)
+    largest, relative = _scaled_norm(_as_arrays(gradients))
     with np.errstate(over="ignore"):
         return largest * relative  # inf only when the norm itself exceeds float64's range
 

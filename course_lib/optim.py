@@ -182,8 +182,8 @@ class Adam:
             scratch = np.multiply(dW, 1 - self.beta1, out=self.scratch.setdefault(path, np.empty(W.shape)))
             v *= self.beta1
             v += scratch  # v := β1 v + (1 − β1) dW
-            np.multiply(dW, dW, out=scratch)
-            scratch *= 1 - self.beta2
+            np.multiply(dW, 1 - self.beta2, out=scratch)
+            scratch *= dW  # (1 − β2) dW · dW, in the order the shipped models were trained with
             s *= self.beta2
             s += scratch  # s := β2 s + (1 − β2) dW²
             # W := W − α v̂ / (√ŝ + ε)  with v̂ = v / (1 − β1^t), ŝ = s / (1 − β2^t)

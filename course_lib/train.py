@@ -221,22 +221,14 @@ def training_step(loss_and_gradients, parameters, batch, optimizer, clip=None):
     """
     J, gradients, n = _evaluate(loss_and_gradients, parameters, batch)  # forward + backward
     pairs = gradient_pairs(parameters, gradients, "the gradients of loss_and_gradients")  # one per parameter, same shapes
-    summed = {"/".join(path): dW for path, _, dW in pairs}
-    if not all(np.isfinite(g).all() for g in summed.values()):  # then no norm can be measured
+    average = {"/".join(path): dW / n for path, _, dW in pairs}  # average per token (or example)
+    if not all(np.isfinite(g).all() for g in average.values()):  # then no norm can be measured
         return TrainingStep(parameters, J / n, float("nan"), n)
-    # Average per token (or example), then clip: between backward and update. By norm,
-    # both are one scaling of the sum, g · (1/n) · min(1, max_norm / ‖g/n‖), so it is
-    # done once; clip_by_norm (which has the same effect) takes over only if ‖g‖
-    # overflowed float64.
-    norm = global_norm(summed) / n  # ‖g / n‖
-    if clip is not None and clip[0] == "norm" and not np.isfinite(norm):
-        average, norm = clip_by_norm({k: g / n for k, g in summed.items()}, clip[1])
+    if clip is not None and clip[0] == "norm":  # clipping: its own step, between backward and update
+        average, norm = clip_by_norm(average, clip[1])
     else:
-        scale = 1 / n
-        if clip is not None and clip[0] == "norm" and norm > clip[1]:
-            scale *= clip[1] / norm  # clipping by norm: the same direction, norm max_norm
-        average = {k: g * scale for k, g in summed.items()}
-        if clip is not None and clip[0] == "value":
+        norm = global_norm(average)
+        if clip is not None:
             average = clip_by_value(average, clip[1])
     gradients = rebuild(parameters, {path: average["/".join(path)] for path, _, _ in pairs}, gradient=True)
     return TrainingStep(optimizer.step(parameters, gradients), J / n, norm, n)  # update
