@@ -224,7 +224,7 @@ def diagram_layout(name, T_x, T_y):
 
     if any(s["input"] == "feedback" for s in steps):
         annotations.append(dict(x=right, y=X_ROW - 0.42, xref="x", yref="y", xanchor="right",
-                                text="dotted: ŷ<t> fed back as the next step's input x<t+1>",
+                                text="dotted: the token taken from ŷ<t> becomes x<t+1>",
                                 showarrow=False, font=dict(size=12, color=COLORS["feedback"]),
                                 name="note"))
 
