@@ -512,6 +512,14 @@ def check_notebook(notebook, lab, lab_server):
         handle = slider.locator(".noUi-handle").first
         readout = slider.locator(".widget-readout").first
 
+        # A FigureWidget's view can be drawn (axes) before its data arrives from the kernel,
+        # slowly on a busy machine: wait for traces, shapes or annotations before moving it.
+        try:
+            page.wait_for_function(f"(gd) => ({_FIGURE_DATA_JS.strip()})(gd) !== '[[],[],[]]'",
+                                   arg=plot.element_handle(), timeout=EXPLORER_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            pytest.fail(f"{notebook}: the explorer's figure is drawn empty (no traces, shapes or annotations) "
+                        f"{EXPLORER_TIMEOUT_MS / 1000:.0f} s after it appeared", pytrace=False)
         before_data = plot.evaluate(_FIGURE_DATA_JS)
         before_readout = readout.inner_text().strip()
         before_value = handle.get_attribute("aria-valuenow")
