@@ -1,6 +1,6 @@
 """The recurrent core: one description of a cell, one driver that runs any cell over time.
 
-A recurrent cell (the RNN of ``rnn.py``; the GRU and LSTM to come) is a small ``Cell``
+A recurrent cell (the RNN of ``rnn.py``, the GRU of ``gru.py``, the LSTM of ``lstm.py``) is a small ``Cell``
 record in the manner of d2l's ``(get_params, init_state, step)``: its parameter keys, the
 states it carries (``a`` for the RNN, ``c`` for the GRU, ``a`` and ``c`` for the LSTM),
 a parameter check, an initialiser, one step forward and one step backward. The driver
