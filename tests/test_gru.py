@@ -32,7 +32,7 @@ from course_lib.gru import (
 )
 from course_lib.recurrent import get_cell, run_backward, run_forward
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward, rnn_forward
-from tests.gradcheck import numerical_gradient
+from tests.gradcheck import assert_gradients_close, loop_of_cell_backwards, numerical_gradient
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
@@ -309,20 +309,9 @@ def test_gru_backward_is_the_loop_of_cell_backwards(variant):
     _, _, caches = gru_forward(x, c0, parameters, variant=variant)
     gradients = gru_backward(dc, caches)
 
-    dc_prev = np.zeros_like(c0)
-    dx = np.zeros_like(x)
-    sums = {k: np.zeros_like(parameters[k]) for k in KEYS[variant]}
-    for t in reversed(range(x.shape[2])):
-        step = gru_cell_backward(dc[:, :, t] + dc_prev, caches[t])
-        dx[:, :, t] = step["dxt"]
-        dc_prev = step["dc_prev"]
-        for k in sums:
-            sums[k] += step["d" + k]
-
-    np.testing.assert_allclose(gradients["dx"], dx, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(gradients["dc0"], dc_prev, rtol=1e-12, atol=1e-14)
-    for k in sums:
-        np.testing.assert_allclose(gradients["d" + k], sums[k], rtol=1e-12, atol=1e-14)
+    expected = loop_of_cell_backwards(gru_cell_backward, dc, caches, ("c",))
+    assert set(expected) == {"dx", "dc0", *("d" + k for k in KEYS[variant])}
+    assert_gradients_close(gradients, expected)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

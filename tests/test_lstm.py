@@ -33,7 +33,7 @@ from course_lib.lstm import (
 )
 from course_lib.recurrent import backward_steps, get_cell, run_backward, run_forward
 from course_lib.rnn import initialize_rnn_parameters, rnn_cell_forward, rnn_forward
-from tests.gradcheck import numerical_gradient, relative_error
+from tests.gradcheck import assert_gradients_close, loop_of_cell_backwards, numerical_gradient, relative_error
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
@@ -301,21 +301,9 @@ def test_lstm_backward_is_the_loop_of_cell_backwards(form):
     _, _, _, caches = lstm_forward(x, a0, p, peephole_form)
     gradients = lstm_backward(da, caches)
 
-    da_prev, dc_prev = np.zeros_like(a0), np.zeros_like(a0)
-    dx = np.zeros_like(x)
-    sums = {}
-    for t in reversed(range(x.shape[2])):
-        step = lstm_cell_backward(da[:, :, t] + da_prev, dc_prev, caches[t])
-        dx[:, :, t] = step["dxt"]
-        da_prev, dc_prev = step["da_prev"], step["dc_prev"]
-        for k, v in step.items():
-            if k not in ("dxt", "da_prev", "dc_prev"):
-                sums[k] = sums.get(k, 0) + v
-    assert set(sums) == set(gradients) - {"dx", "da0"}
-    np.testing.assert_allclose(gradients["dx"], dx, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(gradients["da0"], da_prev, rtol=1e-12, atol=1e-14)
-    for k in sums:
-        np.testing.assert_allclose(gradients[k], sums[k], rtol=1e-12, atol=1e-14, err_msg=k)
+    expected = loop_of_cell_backwards(lstm_cell_backward, da, caches, ("a", "c"))
+    assert set(expected) == set(gradients)
+    assert_gradients_close(gradients, expected)
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -18,7 +18,7 @@ from course_lib.rnn import (
     rnn_cell_forward,
     rnn_forward,
 )
-from tests.gradcheck import numerical_gradient
+from tests.gradcheck import assert_gradients_close, loop_of_cell_backwards, numerical_gradient
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 # A step of 1e-5 balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64: with
@@ -273,20 +273,9 @@ def test_rnn_backward_is_the_loop_of_cell_backwards(activation):
     _, _, caches = rnn_forward(x, a0, parameters, activation)
     gradients = rnn_backward(da, caches)
 
-    da_prev = np.zeros_like(a0)
-    dx = np.zeros_like(x)
-    sums = {name: np.zeros_like(parameters[name]) for name in ("Wax", "Waa", "ba")}
-    for t in reversed(range(x.shape[2])):
-        step = rnn_cell_backward(da[:, :, t] + da_prev, caches[t])
-        dx[:, :, t] = step["dxt"]
-        da_prev = step["da_prev"]
-        for name in sums:
-            sums[name] += step["d" + name]
-
-    np.testing.assert_allclose(gradients["dx"], dx, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(gradients["da0"], da_prev, rtol=1e-12, atol=1e-14)
-    for name in sums:
-        np.testing.assert_allclose(gradients["d" + name], sums[name], rtol=1e-12, atol=1e-14)
+    expected = loop_of_cell_backwards(rnn_cell_backward, da, caches, ("a",))
+    assert set(expected) == {"dx", "da0", "dWax", "dWaa", "dba"}
+    assert_gradients_close(gradients, expected)
 
 
 def test_rnn_backward_accepts_a_list_of_cell_caches():
