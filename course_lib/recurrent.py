@@ -28,6 +28,8 @@ __all__ = [
     "SequenceCache",
     "cell_names",
     "get_cell",
+    "hidden_size_for",
+    "parameter_count",
     "add_bias",
     "matmul_steps",
     "one_hot_matmul",
@@ -148,6 +150,56 @@ def get_cell(cell):
     if not isinstance(cell, str) or cell not in _CELLS:
         raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
     return _CELLS[cell]
+
+
+def _check_sizes(cell, n_x, n_y):
+    from course_lib._validate import check_positive_int
+
+    return get_cell(cell), check_positive_int("n_x", n_x), None if n_y is None else check_positive_int("n_y", n_y)
+
+
+def parameter_count(cell, n_x, n_a, n_y=None):
+    """How many numbers a cell's parameters (and its output layer, unless n_y is None) hold.
+
+    Args:
+        cell: "rnn", "gru", "lstm" (see cell_names()) or a Cell.
+        n_x, n_a: input size and hidden-state size.
+        n_y: output size, or None for the cell alone.
+    Returns:
+        int: the total size of the arrays ``cell.initialize`` draws. For the RNN it is
+        n_a (n_a + n_x) + n_a, the GRU has three such blocks, the LSTM four; an output
+        layer adds n_y n_a + n_y.
+    """
+    from course_lib._validate import check_positive_int
+
+    cell, n_x, n_y = _check_sizes(cell, n_x, n_y)
+    n_a = check_positive_int("n_a", n_a)
+    parameters = cell.initialize(n_x, n_a, n_y, np.random.default_rng(0))
+    return sum(v.size for v in parameters.values())
+
+
+def hidden_size_for(cell, n_x, count, n_y=None):
+    """The hidden size n_a whose parameter count is nearest to ``count``: to compare cells
+    at matched parameter counts (as Chung et al. 2014 did), not at matched n_a.
+
+    Args:
+        cell: "rnn", "gru", "lstm" or a Cell.
+        n_x: input size; n_y: output size (None: the cell alone).
+        count: the parameter count to match (an int ≥ 1), e.g. parameter_count("lstm", ...).
+    Returns:
+        int n_a ≥ 1 (the smaller one on a tie).
+    """
+    from course_lib._validate import check_positive_int
+
+    cell, n_x, n_y = _check_sizes(cell, n_x, n_y)
+    count = check_positive_int("count", count)
+    n_a = 1
+    while parameter_count(cell, n_x, n_a + 1, n_y) <= count:  # counts grow with n_a
+        n_a += 1
+    above = n_a + 1
+    if abs(parameter_count(cell, n_x, above, n_y) - count) < abs(parameter_count(cell, n_x, n_a, n_y) - count):
+        return above
+    return n_a
 
 
 # ---------------------------------------------------------------------------------------

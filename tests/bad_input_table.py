@@ -280,6 +280,10 @@ spec("course_lib.recurrent.run_backward",
      lambda: {"d_hidden": x_seq(2)[:1].repeat(N_A, axis=0), "caches": _rnn_caches()},
      {"d_hidden": "array", "caches": "object", "input_gradient": "bool"},
      extra={"caches": [("list", [1, 2])]})
+spec("course_lib.recurrent.parameter_count", lambda: {"cell": "lstm", "n_x": 3, "n_a": 4, "n_y": 2},
+     {"cell": "choice", "n_x": "int", "n_a": "int", "n_y": "int"}, optional=("n_y",))
+spec("course_lib.recurrent.hidden_size_for", lambda: {"cell": "rnn", "n_x": 3, "count": 200, "n_y": 2},
+     {"cell": "choice", "n_x": "int", "count": "int", "n_y": "int"}, optional=("n_y",))
 
 # --- rnn --------------------------------------------------------------------------------
 spec("course_lib.rnn.initialize_rnn_parameters",

@@ -19,6 +19,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from course_lib import recurrent
 from course_lib.recurrent import SequenceCache, cell_names, get_cell, run_backward, run_forward
 from tests.gradcheck import numerical_gradient, relative_error
 
@@ -423,3 +424,21 @@ def test_the_source_check_catches_a_checking_line():
     code = "\n".join(ast.unparse(s) for s in ast.parse(
         "def f(x):\n    x = shaped_array('x', x, '(n_x, m)')\n    return x").body[0].body)
     assert CHECKING.search(code)
+
+
+@pytest.mark.parametrize("cell, blocks", [("rnn", 1), ("gru", 3), ("lstm", 4)])
+def test_parameter_count_is_the_blocks_of_the_equations(cell, blocks):
+    n_x, n_a, n_y = 5, 7, 3
+    block = n_a * (n_a + n_x) + n_a  # one [W_aa W_ax] and its bias
+    assert recurrent.parameter_count(cell, n_x, n_a) == blocks * block
+    assert recurrent.parameter_count(cell, n_x, n_a, n_y) == blocks * block + n_y * n_a + n_y
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_hidden_size_for_is_the_nearest_count(cell):
+    count = recurrent.parameter_count("lstm", 79, 64, 79)
+    n_a = recurrent.hidden_size_for(cell, 79, count, 79)
+    gap = abs(recurrent.parameter_count(cell, 79, n_a, 79) - count)
+    for other in (n_a - 1, n_a + 1):
+        assert abs(recurrent.parameter_count(cell, 79, other, 79) - count) >= gap
+    assert recurrent.hidden_size_for("lstm", 79, count, 79) == 64
