@@ -67,23 +67,32 @@ def _check_caches(caches):
     return (caches,)
 
 
+def _check_state(caches, state=None):
+    (caches,) = _check_caches(caches)
+    if state is not None:
+        check_choice("state", state, caches.cell.states)
+    return caches, state
+
+
 # ---------------------------------------------------------------------------------------
 # Jacobian products through BPTT
 # ---------------------------------------------------------------------------------------
 
 
-@checked(_check_caches)
-def jacobian_products(caches):
+@checked(_check_state)
+def jacobian_products(caches, state=None):
     """∂h<T_x>/∂h<t> for every t from T_x back to 0, exactly, from BPTT itself.
 
     Args:
         caches: the SequenceCache of a forward pass of any cell (rnn.rnn_forward,
-            recurrent.run_forward); h is the cell's hidden state (a for the RNN).
+            recurrent.run_forward).
+        state: which of the cell's states h is (one of ``cell.states``, e.g. "c" for the
+            LSTM's memory cell); None: the hidden state (a for the RNN and the LSTM).
     Returns:
         products: shape (m, T_x + 1, n_a, n_a), indexed by the distance k = T_x − t:
             products[i, k] = ∂h<T_x>/∂h<T_x − k> for example i; products[:, 0] is the
-            identity and products[:, T_x] is ∂h<T_x>/∂h<0>. For a cell with a second
-            state (the LSTM's c) the derivative is taken with that state held fixed.
+            identity and products[:, T_x] is ∂h<T_x>/∂h<0>. Every path counts: for the
+            LSTM's c, the one along the memory (× Γf) and those through a and the gates.
 
     BPTT carries a gradient vector back: starting from e_j at h<T_x>, what reaches h<t>
     is (∂h<T_x>/∂h<t>)ᵀ e_j, row j of the Jacobian. Pushing all n_a basis vectors back
@@ -93,16 +102,16 @@ def jacobian_products(caches):
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
     cell = caches.cell
-    n_a, m, T_x = caches.state(cell.hidden).shape
+    state = cell.hidden if state is None else state
+    n_a, m, T_x = caches.state(state).shape
     # Column i·n_a + j of the widened batch is example i, carrying e_j back from h<T_x>.
     wide = _repeat_examples(caches, n_a)  # every array (n, m·n_a, T_x)
-    d_hidden = np.zeros((n_a, m * n_a, T_x))
-    d_hidden[:, :, -1] = np.tile(np.eye(n_a), m)  # e_j at h<T_x>, nothing from the other steps
+    d_last = [np.zeros((n_a, m * n_a)) for _ in cell.states]
+    d_last[cell.states.index(state)] = np.tile(np.eye(n_a), m)  # e_j at h<T_x>, nothing from the other steps
     with np.errstate(over="ignore", invalid="ignore"):
-        steps = backward_steps(d_hidden, wide)
-    hidden = cell.states.index(cell.hidden)
+        steps = backward_steps(np.zeros((n_a, m * n_a, T_x)), wide, d_last=tuple(d_last))
     # rows[col, i·n_a + j, t] = (∂h<T_x>/∂h<t>)[j, col] for t = 0 ... T_x
-    rows = np.concatenate([steps.d_initial[hidden][:, :, None], steps.d_states[cell.hidden]], axis=2)
+    rows = np.concatenate([steps.d_initial[cell.states.index(state)][:, :, None], steps.d_states[state]], axis=2)
     products = rows.reshape(n_a, m, n_a, T_x + 1).transpose(1, 3, 2, 0)  # [i, t, j, col]
     return np.ascontiguousarray(products[:, ::-1])  # index k = T_x − t
 
@@ -121,12 +130,13 @@ def _repeat_examples(caches, times):
     )
 
 
-@checked(_check_caches)
-def jacobian_norms(caches):
+@checked(_check_state)
+def jacobian_norms(caches, state=None):
     """‖∂h<T_x>/∂h<t>‖₂ (largest singular value) for every distance k = T_x − t.
 
     Args:
-        caches: the SequenceCache of a forward pass of any cell (h its hidden state).
+        caches: the SequenceCache of a forward pass of any cell.
+        state: which state h is (e.g. "c", the LSTM's memory cell); None: the hidden state.
     Returns:
         norms: shape (m, T_x + 1); norms[i, k] = ‖∂h<T_x>/∂h<T_x − k>‖₂ for example i,
         norms[:, 0] = 1 (the identity).
@@ -136,7 +146,7 @@ def jacobian_norms(caches):
 
     Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient flow across distance"
     """
-    products = jacobian_products.unchecked(caches)
+    products = jacobian_products.unchecked(caches, state)
     if not np.all(np.isfinite(products)):
         raise ValueError(
             "caches give Jacobian products that overflow float64: use fewer steps or a smaller Waa"

@@ -373,7 +373,7 @@ class BackwardSteps(NamedTuple):
     d_initial: tuple  # gradient reaching each initial state, (n_a, m)
 
 
-def backward_steps(d_hidden, caches, keep_states=True):
+def backward_steps(d_hidden, caches, keep_states=True, d_last=None):
     """The loop of BPTT: the gradient carried from step T_x back to step 0; unchecked.
 
     Args:
@@ -382,6 +382,9 @@ def backward_steps(d_hidden, caches, keep_states=True):
         caches: the SequenceCache from sequence_forward.
         keep_states: also stack the total gradient reaching each state at every step
             (``d_states``; None without: the parameter gradients need only ``local``).
+        d_last: None (nothing comes back from beyond T_x), or a tuple of one (n_a, m)
+            gradient per state reaching it at T_x from outside the sequence (e.g. e_j at
+            the LSTM's c<T_x>, to measure ∂c<T_x>/∂c<t>).
     Returns:
         BackwardSteps(d_states, local, d_initial).
     """
@@ -389,7 +392,10 @@ def backward_steps(d_hidden, caches, keep_states=True):
     n_a, m, T_x = d_hidden.shape
     hidden = cell.states.index(cell.hidden)
     step = cell.backward_step(caches)
-    d_next = [np.zeros((n_a, m)) for _ in cell.states]  # nothing comes back from beyond T_x
+    if d_last is None:
+        d_next = [np.zeros((n_a, m)) for _ in cell.states]  # nothing comes back from beyond T_x
+    else:
+        d_next = [np.array(d, dtype=float) for d in d_last]  # copies: the loop adds into them
     d_states = [np.empty((n_a, m, T_x)) for _ in cell.states] if keep_states else ()
     local = None
     for t in reversed(range(T_x)):

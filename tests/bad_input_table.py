@@ -402,9 +402,11 @@ extreme("course_lib.gradients.timestep_gradient_norms[T_x=2000]",
         lambda: {"da": np.ones((N_A, M, 2000)), "caches": _caches(2000)})
 
 # --- dynamics ------------------------------------------------------------------------
-spec("course_lib.dynamics.jacobian_products", lambda: {"caches": _caches()}, {"caches": "object"},
+spec("course_lib.dynamics.jacobian_products", lambda: {"caches": _caches(), "state": "a"},
+     {"caches": "object", "state": "choice"}, optional=("state",),
      extra={"caches": [("list", [1, 2])]})
-spec("course_lib.dynamics.jacobian_norms", lambda: {"caches": _caches()}, {"caches": "object"})
+spec("course_lib.dynamics.jacobian_norms", lambda: {"caches": _caches(), "state": "a"},
+     {"caches": "object", "state": "choice"}, optional=("state",))
 spec("course_lib.dynamics.step_jacobians", lambda: {"caches": _caches()}, {"caches": "object"})
 spec("course_lib.dynamics.decay_rate", lambda: {"norms": np.array([1.0, 0.5, 0.25])}, {"norms": "array"})
 spec("course_lib.dynamics.largest_singular_value", lambda: {"W": np.eye(3)}, {"W": "array"})

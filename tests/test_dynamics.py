@@ -24,7 +24,7 @@ from course_lib.dynamics import (
     step_jacobians,
 )
 from course_lib.gradients import clip, clip_by_norm
-from course_lib.recurrent import run_forward
+from course_lib.recurrent import get_cell, run_forward
 from course_lib.rnn import initialize_rnn_parameters, rnn_backward, rnn_cell_forward, rnn_forward
 from tests.test_architectures import TOY
 
@@ -537,3 +537,29 @@ def go_figure(fig):
     import plotly.graph_objects as go
 
     return go.Figure(fig)
+
+
+def test_jacobian_products_of_the_lstm_memory_are_finite_differences_of_c():
+    # state="c": ∂c<T>/∂c<t> with a<t> held fixed, every path through the later steps included.
+    rng = np.random.default_rng(8)
+    n_x, n_a, m, T_x = 3, 4, 2, 6
+    p = get_cell("lstm").initialize(n_x, n_a, None, rng, 0.8)
+    x = rng.standard_normal((n_x, m, T_x))
+    initial = (rng.standard_normal((n_a, m)), rng.standard_normal((n_a, m)))
+    a, caches = run_forward(x, p, "lstm", initial)
+    products = jacobian_products(caches, state="c")
+    np.testing.assert_allclose(products[:, 0], np.broadcast_to(np.eye(n_a), (m, n_a, n_a)))
+    for start in (0, 3):
+        a_start, c_start = (initial if start == 0 else (a[:, :, start - 1], caches.c[:, :, start - 1]))
+        eps = 1e-6
+        for j in range(n_a):
+            e = np.zeros((n_a, m))
+            e[j] = eps
+            plus = run_forward(x[:, :, start:], p, "lstm", (a_start, c_start + e))[1].c[:, :, -1]
+            minus = run_forward(x[:, :, start:], p, "lstm", (a_start, c_start - e))[1].c[:, :, -1]
+            column = (plus - minus) / (2 * eps)
+            np.testing.assert_allclose(products[:, T_x - start, :, j], column.T, rtol=1e-6, atol=1e-9)
+    assert not np.allclose(products, jacobian_products(caches))  # not the hidden state's
+    np.testing.assert_array_equal(jacobian_norms(caches, state="a"), jacobian_norms(caches))
+    with pytest.raises(ValueError, match="state"):
+        jacobian_norms(caches, state="h")
