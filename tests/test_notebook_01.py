@@ -6,7 +6,6 @@ a right one: each run must go through, the checker must say what the learner nee
 the explorer and figures the notebook builds are then checked for their wiring.
 """
 
-import ast
 import contextlib
 import inspect
 import io
@@ -20,6 +19,7 @@ import pytest
 from course_lib.viz import series_over_time
 from course_lib.viz.rnn import forward_step_figure
 from course_lib.viz.theme import COLORSCALES, NONNEGATIVE_COLORSCALE
+from tests.tools.notebooks import run_cell
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_forward_pass.ipynb"
 EXERCISE = "rnn_cell_forward"
@@ -37,14 +37,6 @@ def _stub_index(cells):
     return found[0]
 
 
-def _run_cell(source, namespace):
-    """Run a cell as IPython does: its statements, then the value of a last expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), namespace)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
-
-
 def run_notebook(stub_source=None):
     """Every code cell in order (the stub replaced by ``stub_source``); values, printed texts, namespace."""
     cells = _cells()
@@ -53,7 +45,7 @@ def run_notebook(stub_source=None):
     for i, (source, _) in enumerate(cells):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            values.append(_run_cell(stub_source if i == stub and stub_source else source, namespace))
+            values.append(run_cell(stub_source if i == stub and stub_source else source, namespace))
         printed.append(out.getvalue())
     return values, printed, namespace, stub
 

@@ -7,10 +7,7 @@ input, and the backward checker's diagnosis naming exactly the gradients a slip 
 """
 
 import ast
-import contextlib
 import inspect
-import io
-import json
 import re
 from pathlib import Path
 
@@ -34,6 +31,9 @@ from course_lib.viz.gates import (
 )
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, HIGHLIGHT
 from course_lib.widgets import GateExplorer
+from tests.tools.notebooks import cells as notebook_cells
+from tests.tools.notebooks import code_cells, stubs
+from tests.tools.notebooks import run_cells as run_notebook_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "06_gru.ipynb"
@@ -41,49 +41,15 @@ EXERCISES = ("gru_cell_forward", "gru_cell_backward")
 
 
 def _cells():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    return [("".join(c["source"]), c.get("metadata", {}).get("tags", []), c["cell_type"]) for c in nb["cells"]]
+    return notebook_cells(NOTEBOOK)
 
 
 def _code_cells():
-    return [(source, tags) for source, tags, kind in _cells() if kind == "code"]
-
-
-def _stubs(cells):
-    found = {}
-    for i, (source, tags) in enumerate(cells):
-        if "exercise" in tags:
-            found[re.search(r"^def (\w+)\(", source, re.M).group(1)] = i
-    return found
-
-
-def _run_cell(source, namespace):
-    """Run a cell as IPython does: its statements, then the value of a last expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), namespace)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+    return code_cells(NOTEBOOK)
 
 
 def run_cells(replace=None, until=None):
-    """The notebook's code cells in order, in one namespace (a stub replaced by its name in ``replace``).
-
-    Returns the cells' values, what each printed, and the namespace. ``until``: stop after
-    the cell with this index.
-    """
-    cells = _code_cells()
-    stubs = {i: name for name, i in _stubs(cells).items()}
-    namespace, values, printed = {"__name__": "__main__"}, [], []
-    for i, (source, _) in enumerate(cells):
-        if until is not None and i > until:
-            break
-        if i in stubs and replace and stubs[i] in replace:
-            source = replace[stubs[i]]
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            values.append(_run_cell(source, namespace))
-        printed.append(out.getvalue())
-    return values, printed, namespace
+    return run_notebook_cells(NOTEBOOK, replace, until)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +58,7 @@ def as_shipped():
 
 
 def _checker_of(cells, name):
-    return _stubs(cells)[name] + 1
+    return stubs(cells)[name] + 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,23 +79,23 @@ def test_run_all_goes_on_with_the_stubs_and_both_checkers_say_not_written(as_shi
 
 def test_the_stubs_have_the_reference_signatures_and_say_what_to_return():
     cells = _code_cells()
-    for name, index in _stubs(cells).items():
+    for name, index in stubs(cells).items():
         function = next(node for node in ast.parse(cells[index][0]).body if isinstance(node, ast.FunctionDef))
         reference = getattr(gru, name)
         expected = [p for p in inspect.signature(reference).parameters if p != "variant"]
         assert [a.arg for a in function.args.args] == expected
         doc = ast.get_docstring(function)
         assert "Returns" in doc and "(n_a, m)" in doc
-    forward_doc = ast.get_docstring(next(node for node in ast.parse(cells[_stubs(cells)["gru_cell_forward"]][0]).body
+    forward_doc = ast.get_docstring(next(node for node in ast.parse(cells[stubs(cells)["gru_cell_forward"]][0]).body
                                          if isinstance(node, ast.FunctionDef)))
     assert 'GRUCache(c_next, c_prev, xt, gamma_r, gamma_u, c_tilde, parameters, "full")' in forward_doc
 
 
 def test_the_exercises_come_in_order_and_no_cell_after_a_stub_calls_the_learners_function():
     cells = _code_cells()
-    stubs = _stubs(cells)
-    assert stubs["gru_cell_forward"] < stubs["gru_cell_backward"]
-    for name, index in stubs.items():
+    found = stubs(cells)
+    assert found["gru_cell_forward"] < found["gru_cell_backward"]
+    for name, index in found.items():
         for source, _ in cells[index + 2:]:
             assert not re.search(rf"(?<![.\w]){name}\(", source), f"a cell after the checker calls the learner's {name}"
 

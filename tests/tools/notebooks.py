@@ -9,6 +9,11 @@ too): nbval, and the browser check on the notebook JupyterLab saved, compare tho
 what they compute, so they must be stored. No widget state, no execution counts.
 """
 
+import ast
+import contextlib
+import io
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +24,57 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK = "# NBVAL_CHECK_OUTPUT"  # the older marker: a first line of the cell
 CHECK_TAG = "nbval-check-output"
 TEXT_OUTPUTS = ("stream", "execute_result")
+
+
+# ---------------------------------------------------------------------------------------
+# A notebook's code cells run in the test process (tests/test_notebook_NN.py)
+# ---------------------------------------------------------------------------------------
+
+
+def cells(path):
+    """[(source, tags, kind)] of every cell of the notebook at ``path``, kind "code" or "markdown"."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [("".join(c["source"]), c.get("metadata", {}).get("tags", []), c["cell_type"]) for c in nb["cells"]]
+
+
+def code_cells(path):
+    """[(source, tags)] of the notebook's code cells, in order."""
+    return [(source, tags) for source, tags, kind in cells(path) if kind == "code"]
+
+
+def stubs(code):
+    """{function name: index in ``code``} of the code cells tagged ``exercise``."""
+    return {re.search(r"^def (\w+)\(", source, re.M).group(1): i
+            for i, (source, tags) in enumerate(code) if "exercise" in tags}
+
+
+def run_cell(source, namespace):
+    """Run a cell as IPython does: its statements, then the value of a last expression."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+
+
+def run_cells(path, replace=None, until=None):
+    """The notebook's code cells in order, in one namespace (a stub replaced by its name in ``replace``).
+
+    Returns the cells' values, what each printed, and the namespace. ``until``: stop after
+    the code cell with this index.
+    """
+    code = code_cells(path)
+    stub_at = {i: name for name, i in stubs(code).items()}
+    namespace, values, printed = {"__name__": "__main__"}, [], []
+    for i, (source, _) in enumerate(code):
+        if until is not None and i > until:
+            break
+        if i in stub_at and replace and stub_at[i] in replace:
+            source = replace[stub_at[i]]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            values.append(run_cell(source, namespace))
+        printed.append(out.getvalue())
+    return values, printed, namespace
 
 
 def is_checked(cell):
