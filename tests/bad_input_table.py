@@ -1367,3 +1367,220 @@ spec("course_lib.widgets.gates.GateExplorer",
      optional=("fields", "height"),
      extra={"caches": [("dict", {"c": np.zeros((N_A, M, T_X))})], "tokens": [("too-long", list("abcdef"))],
             "example": [("out-of-range", M)], "unit": [("out-of-range", N_A)], "fields": [("unknown", ["gamma_f"])]})
+
+
+# Notebook 07's checkers (course_lib.checks.lstm); the teachers' answers are written as a learner writes the stubs.
+def _lstm_checker_candidate(name):
+    from course_lib.lstm import lstm_cell_backward, lstm_cell_forward
+
+    return {"course_lib.checks.lstm.check_lstm_cell_forward": lstm_cell_forward,
+            "course_lib.checks.lstm.check_lstm_cell_backward": lstm_cell_backward}[name]
+
+
+for _name in ("course_lib.checks.lstm.check_lstm_cell_forward", "course_lib.checks.lstm.check_lstm_cell_backward"):
+    spec(_name, lambda _name=_name: {"candidate": _lstm_checker_candidate(_name), "verbose": False, "time_limit": 5.0,
+                                     "strict": True},
+         {"candidate": "object", "verbose": "bool", "time_limit": "float", "strict": "bool"}, optional=("time_limit",),
+         extra={"candidate": [("str", "lstm_cell_forward")]})
+EXEMPT.update({f"course_lib.checks.answers.{_name}": "a teacher's answer, written as a learner writes the stub (no door "
+                                                     "checks): tests/test_exercises.py runs it through its checker"
+               for _name in ("lstm_cell_forward", "lstm_cell_backward")})
+
+
+# --- the LSTM cell diagram, its explorer, the saturation plot (viz.lstm_cell, viz.gates, widgets.lstm_cell) ---
+_CELL_VALUES = {"forget": 0.9, "update": 0.1, "candidate": -0.5, "cell": 0.7, "output": 0.6, "hidden": 0.4,
+                "cell_prev": 0.8, "hidden_prev": -0.3}
+_CELL_VALUES_BAD = [("unknown-key", {"forget": 0.9, "gamma": 0.5}), ("list", [0.9]), ("nan", {"forget": float("nan")}),
+                    ("str-value", {"forget": "0.9"}), ("bool-value", {"forget": True}),
+                    ("array-value", {"forget": np.ones(2)})]
+for _f in ("lstm_cell_layout", "lstm_cell_diagram"):
+    spec(f"course_lib.viz.lstm_cell.{_f}",
+         lambda: {"highlight": "cell", "values": dict(_CELL_VALUES), "peepholes": "gers", "title": "t = 1",
+                  "equation": "c<t> = …"},
+         {"highlight": "choice", "values": "object", "peepholes": "choice", "title": "str", "equation": "str"},
+         optional=("highlight", "values", "peepholes", "title", "equation"), extra={"values": _CELL_VALUES_BAD})
+spec("course_lib.viz.lstm_cell.lstm_unit_values",
+     lambda: {"caches": _lstm_caches(peepholes=True), "example": 1, "unit": 3, "steps": 4},
+     {"caches": "object", "example": "int0", "unit": "int0", "steps": "int"}, optional=("steps",),
+     extra={"caches": [("gru", lambda v: _gate_caches()), ("cache", lambda v: v[0])],
+            "example": [("out-of-range", M)], "unit": [("out-of-range", N_A)], "steps": [("too-many", T_X + 1)]})
+
+
+def _unit_numbers():
+    from course_lib.viz.lstm_cell import lstm_unit_values
+
+    return lstm_unit_values(_lstm_caches(peepholes=True), 1, 2)
+
+
+spec("course_lib.viz.lstm_cell.lstm_equation",
+     lambda: {"part": "hidden", "numbers": _unit_numbers(), "t": 2, "peepholes": "tutorial"},
+     {"part": "choice", "numbers": "object", "t": "int0", "peepholes": "choice"}, optional=("peepholes",),
+     extra={"numbers": [("missing", lambda v: {k: x for k, x in v.items() if k != "z_o"}), ("list", [1.0]),
+                        ("ragged", lambda v: {**v, "z_o": v["z_o"][:2]}), ("nan", lambda v: {**v, "z_f": _with_nan(v["z_f"])})],
+            "t": [("out-of-range", T_X)]})
+_GATE_VALUES_BAD = [("empty", {}), ("list", [np.ones((2, 3))]), ("above-1", {"Γf": np.full((2, 3), 1.5)}),
+                    ("one-axis", {"Γf": np.full(3, 0.5)}), ("shapes-differ", {"Γf": np.zeros((2, 3)), "Γo": np.zeros((2, 4))}),
+                    ("no-gates", lambda v: _rnn_caches())]
+for _f in ("saturation_fractions", "saturation_plot"):
+    spec(f"course_lib.viz.gates.{_f}",
+         lambda _f=_f: {"caches_or_values": _lstm_caches(), "mask": np.arange(M * T_X).reshape(M, T_X) < 7,
+                        "low": 0.2, "high": 0.8, **({"title": "", "height": 400} if _f == "saturation_plot" else {})},
+         {"caches_or_values": "object", "mask": "object", "low": "float", "high": "float",
+          **({"title": "str", "height": "int"} if _f == "saturation_plot" else {})},
+         optional=("mask",),
+         extra={"caches_or_values": _GATE_VALUES_BAD,
+                "mask": [("ints", np.ones((M, T_X), dtype=int)), ("wrong-shape", np.ones((M, T_X + 1), dtype=bool)),
+                         ("all-false", np.zeros((M, T_X), dtype=bool)), ("str", "all")],
+                "low": [("one", 1.0)], "high": [("below-low", 0.1), ("one", 1.0)]})
+spec("course_lib.widgets.lstm_cell.LSTMCellExplorer",
+     lambda: {"caches": _lstm_caches(), "tokens": ["∅", "The", "cat"], "example": 1, "unit": 3, "part": "cell"},
+     {"caches": "object", "tokens": "strs", "example": "int0", "unit": "int0", "part": "choice"},
+     extra={"caches": [("gru", lambda v: _gate_caches()), ("dict", {"c": np.zeros((N_A, M, T_X))})],
+            "tokens": [("too-long", list("abcdef"))], "example": [("out-of-range", M)], "unit": [("out-of-range", N_A)]})
+
+
+# --- models: training histories (notebook 07) ------------------------------------------
+def _history_metadata(**history_changes):
+    """train_default's metadata, in small: a history of 3 updates read at 2 checkpoints."""
+    history = {"losses": [3.0, 2.5, 2.0], "checkpoints": [2, 3], "cpu_seconds": [0.1, 0.2],
+               "wall_seconds": [0.1, 0.3], "accuracy": [0.5, 0.75], "held_out": "4 sentences"}
+    history.update(history_changes)
+    return {"corpus": "agreement", "n_a": N_A, "n_y": N_Y, "cell": "rnn", "history": history}
+
+
+spec("course_lib.models.load_history", lambda: {"model": _history_metadata()}, {"model": "object", "seed": "int0"},
+     optional=("seed",),
+     extra={"model": [("unknown-name", "english"), ("int", 3), ("path", Path("assets/lm_agreement.npz")),
+                      ("no-history", {"corpus": "agreement", "n_a": N_A}),
+                      ("saved-without-history", lambda v: __import__("course_lib.models", fromlist=["x"]).load_model(
+                          _saved())),
+                      ("history-not-dict", lambda v: {**v, "history": [1.0]}),
+                      ("no-checkpoints", lambda v: {**v, "history": {"losses": [1.0]}}),
+                      ("no-n_a", lambda v: {k: x for k, x in v.items() if k != "n_a"}),
+                      ("str-losses", _history_metadata(losses=["a", "b", "c"])),
+                      ("nan-loss", _history_metadata(losses=[3.0, float("nan"), 2.0])),
+                      ("short-clock", _history_metadata(cpu_seconds=[0.1])),
+                      ("clock-backwards", _history_metadata(cpu_seconds=[0.2, 0.1])),
+                      ("last-checkpoint-not-last-update", _history_metadata(checkpoints=[1, 2])),
+                      ("accuracy-length", _history_metadata(accuracy=[0.5]))],
+            "seed": [("with-a-metadata-dict", 1)]})
+extreme("course_lib.models.load_history[a shipped model: agreement_long_lstm]",
+        lambda: {"model": "agreement_long_lstm"},
+        check=lambda h: np.testing.assert_array_equal(h.checkpoints[-1], h.losses.size))
+
+
+# --- adding -----------------------------------------------------------------------------
+def _adding_parameters(cell="lstm"):
+    from course_lib.adding import initialize_adding_parameters
+
+    return initialize_adding_parameters(cell, N_A, _rng(), scale=0.5, forget_bias=1.0 if cell == "lstm" else None)
+
+
+def _adding_batch():
+    from course_lib.adding import adding_problem
+
+    return adding_problem(M, T_X, _rng(3))
+
+
+def _adding_run(cell="rnn"):
+    from course_lib.adding import train_adding
+
+    return train_adding(cell, 2, 4, 2, batch_size=2, test_size=3, eval_every=1, progress=False)
+
+
+def _adding_run_with(run, **changes):
+    from course_lib.adding import AddingRun
+
+    fields = dict(name=run.name, cell=run.cell, parameters=run.parameters, history=run.history, metadata=run.metadata)
+    return AddingRun(**{**fields, **changes})
+
+
+def _adding_saved():
+    from course_lib.adding import save_adding_run
+
+    path = _tmp_dir() / "my_run"
+    save_adding_run(path, _adding_run())
+    return str(path)
+
+
+spec("course_lib.adding.adding_problem", lambda: {"m": M, "T": T_X, "rng": 0},
+     {"m": "int", "T": "int", "rng": "rng"}, extra={"T": [("one", 1)]})
+spec("course_lib.adding.adding_test_set", lambda: {"m": M, "T": T_X, "seed": 0},
+     {"m": "int", "T": "int", "seed": "int0"}, extra={"T": [("one", 1)]})
+spec("course_lib.adding.initialize_adding_parameters",
+     lambda: {"cell": "lstm", "n_a": N_A, "rng": 0, "scale": 0.1, "forget_bias": 1.0},
+     {"cell": "choice", "n_a": "int", "rng": "rng", "scale": "float", "forget_bias": "float0"},
+     optional=("forget_bias",), allow=("forget_bias-negative",),  # a negative forget bias is a valid choice
+     extra={"cell": [("rnn-with-forget-bias", "rnn")]})
+spec("course_lib.adding.adding_forward",
+     lambda: {"x": _adding_batch()[0], "parameters": _adding_parameters(), "cell": "lstm"},
+     {"x": "array", "parameters": "params:lstm", "cell": "choice"},
+     extra={"x": [("three-inputs", np.zeros((3, M, T_X)))],
+            "parameters": [("gru-weights", _adding_parameters("gru")),
+                           ("two-outputs", lambda v: {**v, "Wy": np.zeros((2, N_A)), "by": np.zeros((2, 1))})]})
+spec("course_lib.adding.adding_mse",
+     lambda: {"parameters": _adding_parameters("gru"), "x": _adding_batch()[0], "y": _adding_batch()[1], "cell": "gru"},
+     {"parameters": "params:gru", "x": "array", "y": "array", "cell": "choice"},
+     extra={"y": [("other-m", np.zeros((1, M + 1)))]})
+spec("course_lib.adding.adding_loss_and_gradients",
+     lambda: {"parameters": _adding_parameters("rnn"), "batch": _adding_batch(), "cell": "rnn"},
+     {"parameters": "params:rnn", "batch": "object", "cell": "choice"},
+     extra={"batch": [("x-only", lambda v: v[0]), ("other-m", lambda v: (v[0], v[1][:, :1])),
+                      ("nan", lambda v: (v[0], np.full(v[1].shape, np.nan))), ("triple", lambda v: (*v, v[1]))]})
+spec("course_lib.adding.train_adding",
+     lambda: {"cell": "lstm", "n_a": 2, "T": 4, "steps": 2, "seed": 0, "batch_size": 2, "learning_rate": 0.01,
+              "clip": ("norm", 1.0), "scale": 0.1, "forget_bias": 1.0, "test_size": 3, "test_seed": 0,
+              "eval_every": 1, "progress": False},
+     {"cell": "choice", "n_a": "int", "T": "int", "steps": "int", "seed": "int0", "batch_size": "int",
+      "learning_rate": "float", "clip": "object", "scale": "float", "forget_bias": "float0", "test_size": "int",
+      "test_seed": "int0", "eval_every": "int", "progress": "bool"},
+     optional=("clip", "forget_bias"), allow=("forget_bias-negative",),
+     extra={"clip": _BAD_CLIPS, "T": [("one", 1)], "cell": [("gru-with-forget-bias", "gru")]})
+extreme("course_lib.adding.train_adding[T=2000]",
+        lambda: {"cell": "lstm", "n_a": 2, "T": 2000, "steps": 1, "batch_size": 1, "test_size": 1, "progress": False})
+spec("course_lib.adding.adding_recipe", lambda: {"name": "rnn"}, {"name": "choice"})
+spec("course_lib.adding.default_adding_path", lambda: {"name": "lstm"}, {"name": "choice"})
+spec("course_lib.adding.train_adding_default", lambda: {"name": "rnn", "seed": 1, "steps": 2, "progress": False},
+     {"name": "choice", "seed": "int0", "steps": "int", "progress": "bool"}, optional=("seed", "steps"))
+spec("course_lib.adding.save_adding_run", lambda: {"path": str(_tmp_dir() / "my_run"), "run": _adding_run()},
+     {"path": "object", "run": "object"},
+     extra={"path": [("int", 42), ("bytes", b"my_run"), ("empty", ""), ("directory", lambda p: str(Path(p).parent))],
+            "run": [("dict", {"parameters": {}}),
+                    ("other-cell", lambda r: _adding_run_with(r, cell="gru")),
+                    ("nan-weights", lambda r: _adding_run_with(r, parameters={**r.parameters, "Waa": np.full((2, 2), np.nan)})),
+                    ("short-history", lambda r: _adding_run_with(r, history={**r.history, "test_mse": np.ones(1)})),
+                    ("nan-metadata", lambda r: _adding_run_with(r, metadata={"x": float("nan")}))]})
+spec("course_lib.adding.load_adding_run", lambda: {"name": _adding_saved()}, {"name": "object"},
+     names={"name": "path"},  # a shipped run's name, or the path of a saved one: the message names the path
+     extra={"name": [("int", 42), ("bytes", b"my_run"), ("empty", ""), ("missing", lambda p: p + "_gone"),
+                     ("directory", lambda p: str(Path(p).parent)),
+                     ("corrupt-npz", lambda p: _written(p, ".npz", b"not a zip archive")),
+                     ("corrupt-json", lambda p: _written(p, ".json", "{not json")),
+                     ("json-list", lambda p: _written(p, ".json", "[1, 2]")),
+                     ("no-cell", lambda p: _npz_without(p, "cell")),
+                     ("no-Waa", lambda p: _npz_without(p, "parameters/Waa")),
+                     ("no-test-mse", lambda p: _npz_without(p, "history/test_mse")),
+                     ("unknown-cell", lambda p: _npz_with(p, cell=np.array("transformer"))),
+                     ("nan-weights", lambda p: _npz_with(p, **{"parameters/Waa": np.full((2, 2), np.nan)}))]})
+extreme("course_lib.adding.load_adding_run[save_adding_run('my_run') then load_adding_run('my_run')]",
+        lambda: {"name": _adding_saved()})
+spec("course_lib.adding.main",
+     lambda: {"argv": ["--run", "rnn", "--steps", "2", "--out-dir", str(_tmp_dir()), "--no-progress"]},
+     {"argv": "object"}, optional=("argv",),  # None: the command line's own arguments
+     extra={"argv": [("str", "--run rnn --steps 2"), ("non-str", ["--steps", 2])]})
+spec("course_lib.adding.updates_to_reach", lambda: {"run": _adding_run(), "threshold": 0.05},
+     {"run": "object", "threshold": "float"}, extra={"run": [("dict", {"history": {}})]})
+
+# --- viz.training ------------------------------------------------------------------------
+spec("course_lib.viz.training.learning_curves",
+     lambda: {"curves": {"a": (np.array([1.0, 2.0]), np.array([0.1, 0.2]), np.array([0.5, 0.4]))},
+              "reference": (0.5, "chance")},
+     {"curves": "object", "reference": "object", "log_y": "bool", "height": "int"}, optional=("reference",),
+     extra={"curves": [("empty", {}), ("not-three", {"a": (np.ones(2), np.ones(2))}),
+                       ("ragged", {"a": (np.ones(2), np.ones(3), np.ones(2))}),
+                       ("falling-updates", {"a": (np.array([2.0, 1.0]), np.ones(2), np.ones(2))})],
+            "reference": [("no-label", (0.5,)), ("nan", (float("nan"), "x"))]})
+
+# --- models: the histories of the extra seeds ---------------------------------------------
+spec("course_lib.models.seed_history_path", lambda: {"name": "agreement_long_lstm", "seed": 1},
+     {"name": "choice", "seed": "int0"})

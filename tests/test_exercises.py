@@ -33,6 +33,9 @@ from course_lib.checks import rnn as rnn_tables
 from course_lib.checks import gru as gru_tables
 from course_lib.checks import check_gru_cell_backward, check_gru_cell_forward
 from course_lib.gru import gru_cell_backward, gru_cell_forward
+from course_lib.checks import lstm as lstm_tables
+from course_lib.checks import check_lstm_cell_backward, check_lstm_cell_forward
+from course_lib.lstm import lstm_cell_backward, lstm_cell_forward
 from course_lib.data.vocab import EOS, Vocabulary
 from course_lib.gradients import clip_by_norm
 from course_lib.recurrent import cell_names, get_cell
@@ -65,11 +68,23 @@ TABLES.update({
                               reference=gru_cell_backward, cases=gru_tables.backward_cases,
                               mistakes=gru_tables.BACKWARD_MISTAKES, outputs=None, letters=gru_tables.BACKWARD_LETTERS),
 })
+# Notebook 07: the LSTM's cell (without peepholes), forward and backward.
+TABLES.update({
+    "lstm_cell_forward": dict(check=check_lstm_cell_forward, answer=answers.lstm_cell_forward,
+                              reference=lstm_cell_forward, cases=lstm_tables.forward_cases,
+                              mistakes=lstm_tables.FORWARD_MISTAKES, outputs=lstm_tables.FORWARD_OUTPUTS,
+                              letters=lstm_tables.FORWARD_LETTERS),
+    "lstm_cell_backward": dict(check=check_lstm_cell_backward, answer=answers.lstm_cell_backward,
+                               reference=lstm_cell_backward, cases=lstm_tables.backward_cases,
+                               mistakes=lstm_tables.BACKWARD_MISTAKES, outputs=None,
+                               letters=lstm_tables.BACKWARD_LETTERS),
+})
 # Every checker a notebook calls, with the teacher's answer and the name of the reference.
 CHECKERS = {**{name: (t["check"], t["answer"]) for name, t in TABLES.items()},
             "draw_token": (check_draw_token, answers.draw_token)}
 STUB_ARGUMENTS = {"rnn_cell_forward": 3, "rnn_cell_backward": 2, "rnn_backward": 2, "sample_indices": 4,
-                  "clip_by_norm": 2, "draw_token": 2, "gru_cell_forward": 3, "gru_cell_backward": 2}
+                  "clip_by_norm": 2, "draw_token": 2, "gru_cell_forward": 3, "gru_cell_backward": 2,
+                  "lstm_cell_forward": 4, "lstm_cell_backward": 3}
 
 
 def fresh(value):
@@ -581,3 +596,160 @@ def test_clip_by_norm_returning_the_callers_own_arrays_is_caught():
 
     failure = strict_failure(check_clip_by_norm, aliased)
     assert "is the very array given, not a copy" in str(failure) and str(failure).startswith("[below max_norm]")
+
+
+# ---------------------------------------------------------------------------------------
+# Notebook 07: the LSTM's checkers, on answers written as a learner writes them
+# ---------------------------------------------------------------------------------------
+
+
+def learner_lstm_forward(xt, a_prev, c_prev, parameters, slip=None):
+    """A learner's whole lstm_cell_forward, right or with one slip (not the table's own model of it)."""
+    p = parameters
+    concat = np.concatenate([a_prev, xt, c_prev] if slip == "c<t-1> stacked" else [a_prev, xt])
+    gamma_f = 1 / (1 + np.exp(-(p["Wf"] @ concat + (p["bu"] if slip == "bu in Γf" else p["bf"]))))
+    gamma_u = 1 / (1 + np.exp(-(p["Wu"] @ concat + p["bu"])))
+    c_tilde = np.tanh(p["Wc"] @ concat + p["bc"])
+    c_next = gamma_u * c_tilde + gamma_f * c_prev
+    gamma_o = 1 / (1 + np.exp(-(p["Wo"] @ concat + p["bo"])))
+    a_next = np.tanh(gamma_o * c_next) if slip == "tanh(Γo * c)" else gamma_o * np.tanh(c_next)
+    yt_pred = softmax(p["Wy"] @ a_next + p["by"])
+    fields = dict(gamma_f=gamma_f, gamma_u=gamma_u, c_tilde=c_tilde, gamma_o=gamma_o, c_next=c_next, a_next=a_next,
+                  c_prev=c_prev, a_prev=a_prev, xt=xt, parameters=parameters)
+    if slip == "dict cache":
+        cache = fields
+    elif slip == "plain tuple cache":
+        cache = tuple(fields.values())
+    elif slip == "DLS cache":
+        cache = (a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, xt, parameters)
+    elif slip == "RNN cache":
+        cache = (a_next, a_prev, xt, parameters)
+    else:
+        cache = lstm_tables.lstm_cell_forward(xt, a_prev, c_prev, parameters)[3]._replace(**fields)
+    return a_next, c_next, yt_pred, cache
+
+
+def learner_lstm_backward(da_next, dc_next, cache, slip=None):
+    """A learner's whole lstm_cell_backward, right or with one slip."""
+    p = cache.parameters
+    n_a = cache.a_prev.shape[0]
+    if slip == "DLS unpacking":
+        _, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, xt, _ = cache
+    else:
+        gamma_f, gamma_u, c_tilde, gamma_o = cache.gamma_f, cache.gamma_u, cache.c_tilde, cache.gamma_o
+        c_next, c_prev, a_prev, xt = cache.c_next, cache.c_prev, cache.a_prev, cache.xt
+    c_out = c_prev if slip == "c<t-1> in the output path" else c_next
+    dgamma_o = da_next * np.tanh(c_out)
+    dc = dc_next if slip == "no dc path through a<t>" else dc_next + da_next * gamma_o * (1 - np.tanh(c_out) ** 2)
+    dgamma_f = dc * (c_next if slip == "dΓf with c<t>" else c_prev)
+    dz_f = dgamma_f * gamma_f * (1 - gamma_f)
+    dz_u = dc * c_tilde * gamma_u * (1 - gamma_u)
+    dz_c = dc * gamma_u * (1 - c_tilde**2)
+    dz_o = dgamma_o * gamma_o * (1 - gamma_o) * (-1 if slip == "dz_o sign" else 1)
+    if slip == "wrong product":
+        dz_o = p["Wo"] @ dz_o
+    concat = np.concatenate([a_prev, xt])
+    gradients = {"dxt": 0, "da_prev": 0, "dc_prev": dc * gamma_f}
+    for g, dz in zip("fuco", (dz_f, dz_u, dz_c, dz_o)):
+        gradients["dW" + g], gradients["db" + g] = dz @ concat.T, dz.sum(axis=1, keepdims=True)
+        gradients["da_prev"] = gradients["da_prev"] + p["W" + g][:, :n_a].T @ dz
+        gradients["dxt"] = gradients["dxt"] + p["W" + g][:, n_a:].T @ dz
+    return gradients
+
+
+def with_slip(function, slip):
+    def candidate(*args):
+        return function(*args, slip=slip)
+
+    return candidate
+
+
+def test_the_learners_own_lstm_answers_pass():
+    assert check_lstm_cell_forward(learner_lstm_forward, strict=True, verbose=False) == 2
+    assert check_lstm_cell_backward(learner_lstm_backward, strict=True, verbose=False) == 3
+
+
+@pytest.mark.parametrize("form", ["dict cache", "plain tuple cache"])
+def test_an_lstm_cache_as_a_dict_or_a_tuple_in_lstmcaches_order_passes(form):
+    assert check_lstm_cell_forward(with_slip(learner_lstm_forward, form), strict=True, verbose=False) == 2
+
+
+LSTM_BACKWARD_SLIPS = {  # the slips the issue names, and how the hint begins and what it says
+    "no dc path through a<t>": ("everything but dWo and dbo is off: the mistake is in dc<t> = dc_next + da<t> * Γo * "
+                                "(1 − tanh²(c<t>))", "The path through a<t>, da<t> * Γo * (1 − tanh²(c<t>)), is missing"),
+    "c<t-1> in the output path": ("every gradient is off: the output path reads c<t-1>", "use c<t> (cache.c_next)"),
+    "dΓf with c<t>": ("dWf, dbf, da_prev and dxt are off, everything else right: the mistake is in the forget gate's "
+                      "dz_f", "dΓf = dc<t> * c<t-1>, with cache.c_prev"),
+    "DLS unpacking": ("every gradient is off, as when the cache is unpacked in the DLS assignment's order",
+                      "read it by name, cache.gamma_f"),
+    "dz_o sign": ("dWo, dbo, da_prev and dxt are off, everything else right: the mistake is in the output gate's "
+                  "dz_o = dΓo * Γo (1 − Γo), dΓo = da<t> * tanh(c<t>).", ""),  # no table's slip: the diagnosis alone
+}
+
+
+@pytest.mark.parametrize("slip", LSTM_BACKWARD_SLIPS)
+def test_a_learners_lstm_backward_slip_gets_its_diagnosis(slip, capsys):
+    start, said = LSTM_BACKWARD_SLIPS[slip]
+    message = str(strict_failure(check_lstm_cell_backward, with_slip(learner_lstm_backward, slip)))
+    assert message.startswith(f"[general] {start}") and said in message
+    assert check_lstm_cell_backward(with_slip(learner_lstm_backward, slip)) is None  # report mode
+    out = capsys.readouterr().out
+    assert words(start) in words(out) and "Traceback" not in out
+    assert all(len(line) <= 100 for line in out.splitlines())
+
+
+LSTM_FORWARD_SLIPS = {
+    "tanh(Γo * c)": "[general] a_next is off while c_next and the gates in your cache are right: the mistake is in "
+                    "a<t> = Γo * tanh(c<t>).",
+    "bu in Γf": "[general] a_next is off, and so is cache.gamma_f in your cache: the mistake is in "
+                "Γf = σ(Wf [a<t-1>; x<t>] + bf).",
+    "DLS cache": "[general] cache.gamma_f holds a<t> and cache.gamma_u c<t>: is your cache in the DLS assignment's order",
+    "RNN cache": "[general] cache.gamma_f holds a<t> (a_next), not Γf: the fields of the cache are in another order.",
+}
+
+
+@pytest.mark.parametrize("slip", LSTM_FORWARD_SLIPS)
+def test_a_learners_lstm_forward_slip_gets_its_diagnosis(slip):
+    message = str(strict_failure(check_lstm_cell_forward, with_slip(learner_lstm_forward, slip)))
+    assert message.startswith(LSTM_FORWARD_SLIPS[slip])
+
+
+def test_c_prev_stacked_into_the_column_is_named_as_the_lectures_peephole_drawing():
+    message = str(strict_failure(check_lstm_cell_forward, with_slip(learner_lstm_forward, "c<t-1> stacked")))
+    line = learner_lstm_forward.__code__.co_firstlineno + 4  # the first product with the stacked column
+    assert message.startswith(f"[general] lstm_cell_forward raised ValueError at line {line}")
+    assert ("The column has 2 n_a + n_x = 11 rows: is c<t-1> stacked into it, as the lecture draws the peephole "
+            "connections? This exercise is the standard LSTM, without peepholes: every gate reads [a<t-1>; x<t>] = "
+            "np.concatenate([a_prev, xt]), with W (n_a, n_a + n_x). The inputs had shapes xt (3, 5)") in message
+
+
+def test_an_exception_in_a_learners_lstm_backward_names_its_line():
+    message = str(strict_failure(check_lstm_cell_backward, with_slip(learner_lstm_backward, "wrong product")))
+    line = learner_lstm_backward.__code__.co_firstlineno + 18
+    assert message.startswith(f"[general] lstm_cell_backward raised ValueError at line {line} "
+                              "(dz_o = p[\"Wo\"] @ dz_o)")
+    assert 'On that line: p["Wo"] (4, 7), dz_o (4, 5).' in message
+
+
+def test_the_lstm_backward_cases_reach_each_path():
+    cases = {case.name: case.args for case in lstm_tables.backward_cases()}
+    da, dc_next, cache = cases["last step (dc_next = 0)"]
+    assert not dc_next.any() and da.any()  # the last step: all of dc<t> comes through a<t>
+    assert cases["one example"][2].xt.shape[1] == 1 and cases["general"][2].xt.shape[1] == 5
+    for slip in ("no path through a<t>", "dc_next forgotten"):  # each the other's complement: both seen
+        assert not np.allclose(lstm_tables._backward(*cases["general"], slip)["dWf"],
+                               lstm_cell_backward(*cases["general"])["dWf"])
+
+
+def test_the_lstm_tables_slips_are_each_used_once():
+    slips = [m.wrong.slip for m in lstm_tables.BACKWARD_MISTAKES]
+    assert len(set(slips)) == len(slips)
+    forward = [m.wrong.slip for m in lstm_tables.FORWARD_MISTAKES if hasattr(m.wrong, "slip")]
+    assert len(set(forward)) == len(forward)
+    # a slip's outputs are exactly those it changes, so that a tuple mistake is no superset of another slip
+    args = next(lstm_tables.backward_cases()).args
+    right = lstm_cell_backward(*fresh(args))
+    for m in lstm_tables.BACKWARD_MISTAKES:
+        wrong = lstm_tables._backward(*fresh(args), m.wrong.slip)
+        changed = {k for k in right if np.shape(wrong[k]) != right[k].shape or not np.allclose(wrong[k], right[k])}
+        assert changed == set(m.output), m.wrong.slip

@@ -381,3 +381,18 @@ def test_forward_explorer_runs_any_cell():
     forward.n_a.value = 5
     assert len(forward.explorer.figure_widget.data[1].y) == 5
     json_safe(forward.explorer.snapshot())
+
+
+def test_learning_curves_draw_each_run_against_updates_and_seconds():
+    from course_lib.viz import learning_curves
+
+    curves = {"RNN": (np.array([40.0, 80.0]), np.array([0.2, 0.4]), np.array([0.5, 0.5])),
+              "LSTM": (np.array([40.0, 80.0]), np.array([0.3, 0.6]), np.array([0.5, np.nan]))}
+    fig = learning_curves(curves, y_title="accuracy", reference=(0.5, "chance"))
+    assert [t.name for t in fig.data] == ["RNN", "RNN", "LSTM", "LSTM"]
+    assert [t.showlegend for t in fig.data] == [True, False, True, False]  # one legend entry per run
+    assert list(fig.data[2].x) == [40.0, 80.0] and list(fig.data[3].x) == [0.3, 0.6]  # updates left, seconds right
+    assert fig.data[3].y[1] is None  # NaN drawn as a gap
+    assert fig.data[0].line.color != fig.data[2].line.color
+    assert len(fig.layout.shapes) == 2 and fig.layout.shapes[0].y0 == 0.5  # the reference in both panels
+    assert fig.layout.xaxis2.title.text.startswith("CPU seconds")

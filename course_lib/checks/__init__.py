@@ -23,6 +23,7 @@ from course_lib.checks.common import (
 from course_lib.checks.gradients import check_clip_by_norm
 from course_lib.checks.gru import check_gru_cell_backward, check_gru_cell_forward
 from course_lib.checks.lm import check_draw_token, check_sample_loop
+from course_lib.checks.lstm import check_lstm_cell_backward, check_lstm_cell_forward
 from course_lib.checks.rnn import check_rnn_backward, check_rnn_cell_backward, check_rnn_cell_forward
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "check_exercise",
     "check_gru_cell_backward",
     "check_gru_cell_forward",
+    "check_lstm_cell_backward",
+    "check_lstm_cell_forward",
     "check_rnn_backward",
     "check_rnn_cell_backward",
     "check_rnn_cell_forward",

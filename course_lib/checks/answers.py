@@ -19,15 +19,17 @@ answers by tab-completion; ``tests/test_exercises.py`` proves every one passes i
     notebook 05  clip_by_norm         check_clip_by_norm
     notebook 06  gru_cell_forward     check_gru_cell_forward
     notebook 06  gru_cell_backward    check_gru_cell_backward
+    notebook 07  lstm_cell_forward    check_lstm_cell_forward
+    notebook 07  lstm_cell_backward   check_lstm_cell_backward
 """
 
 import numpy as np
 
-from course_lib import gru, lm, rnn
+from course_lib import gru, lm, lstm, rnn
 from course_lib.activations import softmax
 
-__all__ = ["clip_by_norm", "draw_token", "gru_cell_backward", "gru_cell_forward", "rnn_backward", "rnn_cell_backward",
-           "rnn_cell_forward", "sample_indices"]
+__all__ = ["clip_by_norm", "draw_token", "gru_cell_backward", "gru_cell_forward", "lstm_cell_backward",
+           "lstm_cell_forward", "rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "sample_indices"]
 
 
 def rnn_cell_forward(xt, a_prev, parameters):
@@ -171,3 +173,54 @@ def gru_cell_backward(dc_next, cache):
         "dWc": dz_c @ np.concatenate([gamma_r * c_prev, xt]).T,  # Wc multiplies [Γr * c<t-1>; x<t>]
         "dbc": dz_c.sum(axis=1, keepdims=True),
     }
+
+
+def lstm_cell_forward(xt, a_prev, c_prev, parameters):
+    """One step of the LSTM without peepholes: a<t>, c<t>, ŷ<t> and the cache (notebook 07).
+
+    Derived in notebooks/07_lstm.ipynb, "Exercise: one step of the LSTM"
+    """
+    p = parameters
+    concat = np.concatenate([a_prev, xt])  # [a<t-1>; x<t>], the state on top  (n_a + n_x, m)
+    gamma_f = 1 / (1 + np.exp(-(p["Wf"] @ concat + p["bf"])))  # Γf = σ(Wf [a<t-1>; x<t>] + bf)  (n_a, m)
+    gamma_u = 1 / (1 + np.exp(-(p["Wu"] @ concat + p["bu"])))  # Γu = σ(Wu [a<t-1>; x<t>] + bu)
+    c_tilde = np.tanh(p["Wc"] @ concat + p["bc"])  # c~<t> = tanh(Wc [a<t-1>; x<t>] + bc)
+    c_next = gamma_u * c_tilde + gamma_f * c_prev  # c<t> = Γu * c~<t> + Γf * c<t-1>
+    gamma_o = 1 / (1 + np.exp(-(p["Wo"] @ concat + p["bo"])))  # Γo = σ(Wo [a<t-1>; x<t>] + bo)
+    a_next = gamma_o * np.tanh(c_next)  # a<t> = Γo * tanh(c<t>)
+    z = p["Wy"] @ a_next + p["by"]  # (n_y, m)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    yt_pred = e / e.sum(axis=0, keepdims=True)  # ŷ<t> = softmax(Wy a<t> + by)
+    cache = lstm.LSTMCache(gamma_f=gamma_f, gamma_u=gamma_u, c_tilde=c_tilde, gamma_o=gamma_o, c_next=c_next,
+                           a_next=a_next, c_prev=c_prev, a_prev=a_prev, xt=xt, parameters=parameters)  # by name
+    return a_next, c_next, yt_pred, cache
+
+
+def lstm_cell_backward(da_next, dc_next, cache):
+    """The gradients of one LSTM step from the gradients reaching a<t> and c<t> (notebook 07).
+
+    Derived in notebooks/07_lstm.ipynb, "Exercise: the backward step"
+    """
+    p = cache.parameters
+    n_a = cache.a_prev.shape[0]
+    tanh_c = np.tanh(cache.c_next)  # tanh(c<t>)  (n_a, m)
+    dgamma_o = da_next * tanh_c  # a<t> = Γo * tanh(c<t>): dΓo = da<t> * tanh(c<t>)
+    dc = dc_next + da_next * cache.gamma_o * (1 - tanh_c**2)  # dc<t> = dc_next + da<t> * Γo * (1 − tanh²(c<t>))
+    # c<t> = Γu * c~<t> + Γf * c<t-1>
+    dgamma_f = dc * cache.c_prev  # dΓf = dc<t> * c<t-1>
+    dgamma_u = dc * cache.c_tilde  # dΓu = dc<t> * c~<t>
+    dc_tilde = dc * cache.gamma_u  # dc~ = dc<t> * Γu
+    dz = {
+        "f": dgamma_f * cache.gamma_f * (1 - cache.gamma_f),  # Γf = σ(z_f): dz_f = dΓf * Γf (1 − Γf)
+        "u": dgamma_u * cache.gamma_u * (1 - cache.gamma_u),  # dz_u = dΓu * Γu (1 − Γu)
+        "c": dc_tilde * (1 - cache.c_tilde**2),  # c~ = tanh(z_c): dz_c = dc~ * (1 − c~²)
+        "o": dgamma_o * cache.gamma_o * (1 - cache.gamma_o),  # dz_o = dΓo * Γo (1 − Γo)
+    }
+    d_stacked = sum(p["W" + g].T @ dz[g] for g in "fuco")  # ∂J/∂[a<t-1>; x<t>] = Σ_g W_gᵀ dz_g  (n_a + n_x, m)
+    concat = np.concatenate([cache.a_prev, cache.xt])  # what every W_g multiplied
+    gradients = {"dxt": d_stacked[n_a:], "da_prev": d_stacked[:n_a],
+                 "dc_prev": dc * cache.gamma_f}  # dc<t-1> = dc<t> * Γf
+    for g in "fuco":
+        gradients["dW" + g] = dz[g] @ concat.T  # dW_g = dz_g [a<t-1>; x<t>]ᵀ, summed over the batch
+        gradients["db" + g] = dz[g].sum(axis=1, keepdims=True)  # db_g = Σ_batch dz_g  (n_a, 1)
+    return gradients

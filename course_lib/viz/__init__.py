@@ -12,10 +12,15 @@ from course_lib.viz.figures import (
     step_heatmap,
 )
 from course_lib.viz.gates import gate_heatmaps, gate_histogram, neuron_coloring, step_values, unit_lines
+from course_lib.viz.gates import saturation_fractions, saturation_plot
+from course_lib.viz.lstm_cell import lstm_cell_diagram, lstm_equation, lstm_unit_values
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, LAYOUT
+from course_lib.viz.training import learning_curves
 
 __all__ = [
     "COLORSCALES", "GATE_COLORS", "LAYOUT", "column_highlight", "matrix_heatmap",
     "norm_bars", "series_over_time", "step_heatmap",
     "gate_heatmaps", "gate_histogram", "neuron_coloring", "step_values", "unit_lines",
+    "saturation_fractions", "saturation_plot", "lstm_cell_diagram", "lstm_equation", "lstm_unit_values",
+    "learning_curves",
 ]

@@ -27,7 +27,7 @@ from course_lib.viz.figures import labels_list, matrix_values, step_index
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, HIGHLIGHT, LAYOUT
 
 __all__ = ["FIELD_NAMES", "gate_frame", "gate_heatmaps", "gate_histogram", "neuron_coloring", "step_values",
-           "unit_lines"]
+           "unit_lines", "saturation_fractions", "saturation_plot"]
 
 # A step field of a cell's cache (``cell.step_fields``) → the name its figures show.
 FIELD_NAMES = {"gamma_f": "Γf", "gamma_u": "Γu", "gamma_r": "Γr", "c_tilde": "c~", "gamma_o": "Γo",
@@ -391,3 +391,123 @@ def step_values(caches, example=0, steps=None, fields=None):
         raise ValueError(f"fields {unknown} are not step fields of the {caches.cell.name!r} cell: "
                          f"choose from {list(available)}")
     return {FIELD_NAMES.get(f, f): np.array(caches.arrays[f][:, example, :steps]) for f in fields}
+
+
+# ---------------------------------------------------------------------------------------
+# Saturation: how often each unit's gates sit near 0 or near 1 (Karpathy, Johnson & Fei-Fei 2015)
+# ---------------------------------------------------------------------------------------
+
+SATURATION_GATES = ("gamma_f", "gamma_u", "gamma_r", "gamma_o")  # the gate fields a cache may have, in order
+SATURATION_SYMBOLS = {"Γf": "circle", "Γu": "diamond", "Γr": "triangle-up", "Γo": "square"}
+
+
+def _gate_arrays(caches_or_values):
+    """name → (n_a, ...) gate array, from a SequenceCache's gate fields or a dict of arrays."""
+    if isinstance(caches_or_values, SequenceCache):
+        fields = [f for f in SATURATION_GATES if f in caches_or_values.cell.step_fields]
+        if not fields:
+            raise ValueError(f"caches_or_values: the {caches_or_values.cell.name!r} cell has no gates "
+                             f"({list(SATURATION_GATES)}) to measure")
+        return {FIELD_NAMES[f]: caches_or_values.arrays[f] for f in fields}
+    if not isinstance(caches_or_values, dict) or not caches_or_values:
+        raise ValueError("caches_or_values must be the SequenceCache of a gated cell's forward pass, or a non-empty "
+                         f"dict gate name → (n_a, m, T_x) array of values in [0, 1], got {type(caches_or_values).__name__}")
+    arrays, shape = {}, None
+    for name, v in caches_or_values.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"caches_or_values must have str gate names (Γf, Γu ...) as keys, got {name!r}")
+        v = as_float_array(f"caches_or_values[{name!r}]", v)
+        if v.ndim < 2 or 0 in v.shape or (shape is not None and v.shape != shape):
+            raise ValueError(f"caches_or_values[{name!r}] must have shape (n_a, ...) with every size >= 1"
+                             + (f", the shape {shape} of the first gate" if shape else "") + f", got {v.shape}")
+        if v.min() < 0 or v.max() > 1:
+            raise ValueError(f"caches_or_values[{name!r}] must hold gate values in [0, 1], "
+                             f"got values from {v.min():.3g} to {v.max():.3g}")
+        arrays[name], shape = v, v.shape
+    return arrays
+
+
+def saturation_fractions(caches_or_values, mask=None, low=0.1, high=0.9):
+    """Per gate and unit: the share of its values below ``low`` and the share above ``high``.
+
+    Args:
+        caches_or_values: the SequenceCache of a gated cell's forward pass (its gates Γf,
+            Γu, Γo for the LSTM; Γu, Γr for the GRU), or a dict gate name → (n_a, m, T_x)
+            array (any (n_a, ...) shape, the same for every gate) of values in [0, 1].
+        mask: None (every step counts) or a bool array of the shape after n_a, e.g. (m, T_x)
+            ``batch.indices >= 0``: only the real tokens count, not the padding. At least
+            one True.
+        low, high: the thresholds, 0 < low < high < 1 (Karpathy et al.: 0.1 and 0.9).
+    Returns:
+        dict gate name → (below, above), two (n_a,) float64 arrays: unit i's share of
+        values < low ("left-saturated") and > high ("right-saturated").
+    """
+    arrays = _gate_arrays(caches_or_values)
+    shape = next(iter(arrays.values())).shape
+    low = float(as_float_array("low", low, ndim=0)) if not isinstance(low, (bool, np.bool_)) else None
+    high = float(as_float_array("high", high, ndim=0)) if not isinstance(high, (bool, np.bool_)) else None
+    if low is None or not 0 < low < 1:
+        raise ValueError(f"low must be a number between 0 and 1, got {low!r}")
+    if high is None or not low < high < 1:
+        raise ValueError(f"high must be a number between low = {low:g} and 1, got {high!r}")
+    if mask is None:
+        mask = np.ones(shape[1:], dtype=bool)
+    else:
+        raw = np.asarray(mask) if not isinstance(mask, (str, bytes)) else None
+        if raw is None or raw.dtype != bool or raw.shape != shape[1:]:
+            raise ValueError(f"mask must be None or a bool array of shape {shape[1:]} (the gates' shape after n_a; "
+                             f"e.g. batch.indices >= 0), got {getattr(raw, 'dtype', type(mask).__name__)} "
+                             f"of shape {getattr(raw, 'shape', None)}")
+        if not raw.any():
+            raise ValueError("mask must select at least one step (it is all False)")
+        mask = raw
+    out = {}
+    for name, v in arrays.items():
+        kept = v[:, mask]  # (n_a, N): each unit's values at the steps that count
+        out[name] = (np.mean(kept < low, axis=1), np.mean(kept > high, axis=1))
+    return out
+
+
+def saturation_plot(caches_or_values, mask=None, low=0.1, high=0.9, title="", height=520):
+    """Karpathy, Johnson & Fei-Fei's saturation plot: one point per unit and gate.
+
+    At (share of the unit's values below ``low``, share above ``high``): a unit at the
+    origin never saturates; on the diagonal x + y = 1 it is always saturated, one way or
+    the other; in the top left corner the gate is always open (a forget gate there keeps
+    its memory: an integrator), in the bottom right always closed.
+
+    Args:
+        caches_or_values, mask, low, high: as for ``saturation_fractions``.
+        title: the figure's title.
+        height: pixels (the plot is square, with the legend at the right).
+    Returns:
+        go.Figure: the diagonal (a dashed line), then one marker trace per gate, in the
+        theme's gate colours, x = below, y = above for each unit.
+
+    Derived in notebooks/06_gru.ipynb, "Why Γu ≈ 0 is memory"
+    """
+    fractions = saturation_fractions(caches_or_values, mask, low, high)
+    height = check_positive_int("height", height, minimum=200)
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[1, 0], mode="lines", name="x + y = 1: always saturated",
+                    line=dict(color="#9a9a9a", width=1.5, dash="dash"), hoverinfo="skip")
+    for name, (below, above) in fractions.items():
+        units = list(range(below.size))
+        fig.add_scatter(x=below.tolist(), y=above.tolist(), mode="markers", name=f"{name}, {DESCRIPTIONS.get(name, name)}",
+                        marker=dict(color=_color(name), size=8, opacity=0.75, symbol=SATURATION_SYMBOLS.get(name, "circle"),
+                                    line=dict(color="white", width=0.5)),
+                        customdata=units,
+                        hovertemplate=f"{name}, unit %{{customdata}}: %{{x:.0%}} below {low:g}, "
+                                      f"%{{y:.0%}} above {high:g}<extra></extra>")
+    fig.update_layout(**_layout(title, height, margin={"t": 70, "b": 95, "l": 95, "r": 20},
+                                legend=dict(x=1.02, xanchor="left", y=1, yanchor="top", font=dict(size=12))))
+    fig.update_layout(width=height + 230)  # the square plot and the legend beside it
+    fig.update_xaxes(range=[-0.03, 1.03], tickformat=".0%", dtick=0.25, constrain="domain",
+                     title_text=f"share of the unit's values below {low:g} (left-saturated)<br>"
+                                "<span style='font-size:11px'>origin: never saturated · bottom right: always closed · "
+                                "on the diagonal: always saturated</span>")
+    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", dtick=0.25, scaleanchor="x", scaleratio=1,
+                     constrain="domain",
+                     title_text=f"share of its values above {high:g} (right-saturated)<br>"
+                                "<span style='font-size:11px'>top left: always open</span>")
+    return fig

@@ -6,6 +6,7 @@ from course_lib.widgets.explorer import TimestepExplorer
 from course_lib.widgets.forward import ForwardExplorer
 from course_lib.widgets.gates import GateExplorer
 from course_lib.widgets.gradients import GradientExplorer
+from course_lib.widgets.lstm_cell import LSTMCellExplorer
 from course_lib.widgets.notation import NotationExplorer
 from course_lib.widgets.sampling import SamplingExplorer
 
@@ -13,4 +14,5 @@ __all__ = [
     "ArchitectureExplorer", "BackwardExplorer", "ForwardExplorer", "GradientExplorer",
     "NotationExplorer", "SamplingExplorer", "TimestepExplorer",
     "GateExplorer",
+    "LSTMCellExplorer",
 ]

@@ -1,0 +1,86 @@
+"""Learning curves: several training runs against updates and against time, side by side.
+
+In the manner of Chung et al. (2014), who compared the RNN, the GRU and the LSTM at
+matched parameter counts: a cell that learns in fewer updates may still take longer, each
+of its updates costing more.
+Derived in notebooks/07_lstm.ipynb, "Long lags".
+"""
+
+import numpy as np
+from plotly.subplots import make_subplots
+
+from course_lib._validate import as_float_array, check_bool, check_positive_int
+from course_lib.viz.theme import LAYOUT
+
+__all__ = ["learning_curves"]
+
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+
+
+def _curves(curves):
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict label → (updates, seconds, values), "
+                         f"got {type(curves).__name__}")
+    checked = {}
+    for label, curve in curves.items():
+        if not isinstance(label, str):
+            raise ValueError(f"curves must have str labels, got {label!r}")
+        if not isinstance(curve, (tuple, list)) or len(curve) != 3:
+            raise ValueError(f"curves[{label!r}] must be (updates, seconds, values), three 1-D arrays of one length")
+        updates, seconds, values = (as_float_array(f"curves[{label!r}][{i}]", v, ndim=1, finite=(i < 2))
+                                    for i, v in enumerate(curve))
+        if not (updates.shape == seconds.shape == values.shape) or updates.size == 0:
+            raise ValueError(f"curves[{label!r}] must be three 1-D arrays of one length ≥ 1, got shapes "
+                             f"{updates.shape}, {seconds.shape}, {values.shape}")
+        if np.any(np.diff(updates) <= 0) or np.any(np.diff(seconds) < 0):
+            raise ValueError(f"curves[{label!r}]: updates must increase and seconds must not decrease")
+        checked[label] = (updates, seconds, values)
+    return checked
+
+
+def learning_curves(curves, y_title="", title="", colors=None, reference=None, log_y=False,
+                    seconds_title="CPU seconds (one core)", height=380):
+    """One line per run against updates (left) and against seconds (right), on a shared y axis.
+
+    Args:
+        curves: dict label → (updates, seconds, values), three 1-D arrays of one length:
+            the update count, the time elapsed and the measured value (a loss, an
+            accuracy ...) at each checkpoint; NaN values are drawn as gaps.
+        y_title: what ``values`` are.
+        colors: dict label → colour (default: a cycle of the theme's colours).
+        reference: None, or (value, label): a dashed horizontal line in both panels (the
+            trivial predictor's error, chance).
+        log_y: a log y axis.
+        seconds_title: the right panel's x axis title.
+    Returns:
+        go.Figure with two panels and one legend entry per run.
+    """
+    curves = _curves(curves)
+    if colors is not None and not isinstance(colors, dict):
+        raise ValueError(f"colors must be a dict label → colour, got {type(colors).__name__}")
+    if reference is not None:
+        if not isinstance(reference, (tuple, list)) or len(reference) != 2 or not isinstance(reference[1], str):
+            raise ValueError(f"reference must be None or (value, label), got {reference!r}")
+        reference = (float(as_float_array("reference[0]", reference[0], ndim=0)), reference[1])
+    log_y = check_bool("log_y", log_y)
+    height = check_positive_int("height", height)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=("against updates", "against time"))
+    for i, (label, (updates, seconds, values)) in enumerate(curves.items()):
+        color = (colors or {}).get(label, _PALETTE[i % len(_PALETTE)])
+        y = [None if not np.isfinite(v) else float(v) for v in values]
+        for col, x in ((1, updates), (2, seconds)):
+            fig.add_scatter(x=x.tolist(), y=y, mode="lines", name=label, legendgroup=label,
+                            showlegend=col == 1, line=dict(color=color), row=1, col=col)
+    if reference is not None:
+        for col in (1, 2):
+            fig.add_hline(y=reference[0], line=dict(color="#7f7f7f", dash="dash"), row=1, col=col,
+                          annotation_text=reference[1] if col == 1 else None, annotation_position="top right")
+    fig.update_layout(**{**LAYOUT, "title": {**LAYOUT["title"], "text": title}, "height": height,
+                         "margin": dict(l=70, r=30, t=80, b=110),
+                         "legend": dict(orientation="h", y=-0.3, x=0)})
+    fig.update_xaxes(title_text="updates", row=1, col=1)
+    fig.update_xaxes(title_text=seconds_title, row=1, col=2)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", row=1, col=1)
+    fig.update_yaxes(type="log" if log_y else "linear", row=1, col=2)
+    return fig
