@@ -394,5 +394,6 @@ def test_learning_curves_draw_each_run_against_updates_and_seconds():
     assert list(fig.data[2].x) == [40.0, 80.0] and list(fig.data[3].x) == [0.3, 0.6]  # updates left, seconds right
     assert fig.data[3].y[1] is None  # NaN drawn as a gap
     assert fig.data[0].line.color != fig.data[2].line.color
-    assert len(fig.layout.shapes) == 2 and fig.layout.shapes[0].y0 == 0.5  # the reference in both panels
+    assert len(fig.layout.shapes) == 2 and fig.layout.shapes[0].y0 == 0.5  # the reference in both panels …
+    assert [a.text for a in fig.layout.annotations if a.text not in ("against updates", "against time")] == ["chance"]
     assert fig.layout.xaxis2.title.text.startswith("CPU seconds")

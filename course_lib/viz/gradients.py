@@ -85,7 +85,7 @@ def _check_colors(colors):
 
 def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
                          y_title="‖∂a<T>/∂a<t>‖₂", x_title="T − t (steps back from a<T>)",
-                         height=420):
+                         height=420, bounds_name="bound"):
     """Norms against the distance T − t on a log axis, each with an optional dotted bound.
 
     Args:
@@ -94,10 +94,14 @@ def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
         bounds: dict label → (K + 1,) upper bounds (e.g. σ_maxᵏ), dotted, in the colour of
             the curve with the same label.
         colors: dict label → colour (default: a cycle of the theme's colours).
+        bounds_name: what the dotted lines are, in the legend's title (an upper bound,
+            or e.g. "the product of Γf alone").
     Returns:
         go.Figure.
     """
     distance = _check_1d("distance", distance, finite=True)
+    if not isinstance(bounds_name, str) or not bounds_name:
+        raise ValueError(f"bounds_name must be a non-empty str, got {bounds_name!r}")
     n = distance.shape[0]
     _check_dict("curves", curves)
     colors = _check_colors(colors)
@@ -116,13 +120,13 @@ def gradient_flow_figure(distance, curves, bounds=None, colors=None, title="",
                         line=dict(color=color, width=2.5), legendgroup=label)
         if bounds and label in bounds:
             bound = _check_1d(f"bounds[{label!r}]", bounds[label], n)
-            fig.add_scatter(x=distance.tolist(), y=positive_or_none(bound), name=f"bound, {label}",
+            fig.add_scatter(x=distance.tolist(), y=positive_or_none(bound), name=f"{bounds_name}, {label}",
                             mode="lines", line=dict(color=color, width=1.5, dash="dot"),
                             legendgroup=label, showlegend=False, hoverinfo="skip")
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log", exponentformat="power")
     if bounds:
-        fig.update_layout(legend=dict(title_text="solid: measured · dotted: bound"))
+        fig.update_layout(legend=dict(title_text=f"solid: measured · dotted: {bounds_name}"))
     return fig
 
 

@@ -72,10 +72,11 @@ def learning_curves(curves, y_title="", title="", colors=None, reference=None, l
         for col, x in ((1, updates), (2, seconds)):
             fig.add_scatter(x=x.tolist(), y=y, mode="lines", name=label, legendgroup=label,
                             showlegend=col == 1, line=dict(color=color), row=1, col=col)
-    if reference is not None:
-        for col in (1, 2):
-            fig.add_hline(y=reference[0], line=dict(color="#7f7f7f", dash="dash"), row=1, col=col,
-                          annotation_text=reference[1] if col == 1 else None, annotation_position="top right")
+    if reference is not None:  # in both panels, its label in the first
+        line = dict(color="#7f7f7f", dash="dash")
+        fig.add_hline(y=reference[0], line=line, row=1, col=1, annotation_text=reference[1],
+                      annotation_position="top right")
+        fig.add_hline(y=reference[0], line=line, row=1, col=2)
     fig.update_layout(**{**LAYOUT, "title": {**LAYOUT["title"], "text": title}, "height": height,
                          "margin": dict(l=70, r=30, t=80, b=110),
                          "legend": dict(orientation="h", y=-0.3, x=0)})
