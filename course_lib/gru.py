@@ -583,8 +583,12 @@ def _steps_first(u):
 def _input_term(p, x, variant):
     """[Wrx; Wux; Wcx] x<t> + [br; bu; bc]: the gates' pre-activations without c<t-1>."""
     W_x, b = _input_weights(p, variant)  # (3 n_a, n_x), (3 n_a, 1)
-    u = add_bias(matmul_steps(W_x, x), b)  # (3 n_a, m) or (3 n_a, m, T_x)
-    return u if u.ndim == 2 else _steps_first(u)
+    if x.ndim == 2 or x.shape[1] == 1:  # m = 1: one product per step would be matrix-vector, rounded otherwise
+        u = add_bias(matmul_steps(W_x, x), b)  # (3 n_a, m) or (3 n_a, m, T_x)
+        return u if u.ndim == 2 else _steps_first(u)
+    u = np.matmul(W_x, x.transpose(2, 0, 1))  # W_x x<t>, step by step, stored steps first  (T_x, 3 n_a, m)
+    u += b
+    return u.transpose(1, 2, 0)  # (3 n_a, m, T_x)
 
 
 def _one_hot_input_term(p, indices, variant):
@@ -675,94 +679,112 @@ def _forward_step(p, options, variant):
 
 def _backward_step(caches, variant):
     """The driver's step back: gru_step_backward, with every factor that does not wait for
-    the gradient from step t+1 (the gates' derivatives) computed for all steps at once.
+    the gradient from step t+1 (the gates' derivatives) computed before the steps need it.
 
     Each of dz_r, dz_u, dz_c (dz_cc) and the direct path dc<t> → dc<t-1> is dc<t> (or, for
-    the full GRU's dz_r, Wccᵀ dz_c) times such a factor. The factors are stacked as rows
-    and stored steps first, F[t] one contiguous (k n_a, m) block: a step multiplies dc<t>
-    by its block at once, instead of reading five arrays whose entries lie T_x apart.
+    the full GRU's dz_r, Wccᵀ dz_c) times such a factor. The factors are stacked, F[:, t] the
+    (k, n_a, m) factors of step t: a step multiplies dc<t> by them at once, instead of
+    reading five arrays whose entries lie T_x apart.
     """
     s = caches.stacked
     p, (n_a, m, T_x) = s.parameters, s.c_prev.shape
-    gamma_r, gamma_u, c_tilde, c_prev = s.gamma_r, s.gamma_u, s.c_tilde, s.c_prev
     n2, n3 = 2 * n_a, 3 * n_a
+    # The caches read steps first, (T_x, n_a, m) (sequence_forward stores them so).
+    gamma_r, gamma_u, c_tilde, c_prev = (v.transpose(2, 0, 1) for v in (s.gamma_r, s.gamma_u, s.c_tilde, s.c_prev))
+    names = {"full": ("u", "c", "direct", "r", "reset"), "simplified": ("u", "c", "direct"),
+             "reset_after": ("r", "u", "c", "cc", "direct")}[variant]
 
-    def steps_first(*names):  # F (T_x, k n_a, m) and its row blocks by name, (T_x, n_a, m) each
-        F = np.empty((T_x, len(names) * n_a, m))
-        return F, {name: F[:, i * n_a:(i + 1) * n_a] for i, name in enumerate(names)}
+    # The factors of a block of steps at a time, computed in place in a buffer of about 1 MB,
+    # whatever T_x: at the teaching size every (n_a, m, T_x) array is 0.8 MB, and fresh
+    # memory costs page faults as much as the arithmetic.
+    block = max(1, min(T_x, 2 ** 17 // ((len(names) + 1) * n_a * m)))  # steps per block
+    F = np.empty((len(names), block, n_a, m))
+    rows = dict(zip(names, F))  # each factor steps first, one block of memory  (block, n_a, m)
+    work = np.empty((block, n_a, m))
+    if variant == "reset_after":  # Wcc c<t-1> for every step, one product  (T_x, n_a, m)
+        Wcc_c = np.matmul(p["Wc"][:, :n_a], s.c_prev.reshape(n_a, -1)).reshape(n_a, m, T_x).transpose(2, 0, 1)
 
-    def put(rows, factor):  # a factor (n_a, m, T_x) into its row block
-        np.copyto(rows, factor.transpose(2, 0, 1))
+    def load(t):
+        """Fill F with the factors of the block of steps holding step t; return its first step."""
+        t0 = t - t % block
+        t1 = min(t0 + block, T_x)
+        if t1 - t0 == T_x:  # the whole sequence in one block
+            k, w, g_r, g_u, c_t, c_p = rows, work, gamma_r, gamma_u, c_tilde, c_prev
+        else:
+            k = {name: v[:t1 - t0] for name, v in rows.items()}
+            w = work[:t1 - t0]
+            g_r, g_u, c_t, c_p = (v[t0:t1] for v in (gamma_r, gamma_u, c_tilde, c_prev))
+        if variant != "reset_after":
+            keep = np.subtract(1, g_u, out=k["direct"])  # dc<t-1> gets dc<t> * (1 − Γu)
+            tanh_prime = np.square(c_t, out=k["c"])
+            np.subtract(1, tanh_prime, out=tanh_prime)  # 1 − c~²
+            tanh_prime *= g_u  # dz_c = dc<t> * Γu (1 − c~²)
+            to_z_u = np.multiply(keep, g_u, out=k["u"])
+            to_z_u *= np.subtract(c_t, c_p, out=w)  # dz_u = dc<t> * (c~ − c<t-1>) Γu (1 − Γu)
+        if variant == "full":  # [dz_r; through Γr * c<t-1>] = (Wccᵀ dz_c) * [to_z_r; Γr]
+            to_z_r = np.subtract(1, g_r, out=k["r"])
+            to_z_r *= g_r
+            to_z_r *= c_p  # dz_r = (Wccᵀ dz_c) * c<t-1> Γr (1 − Γr)
+            np.copyto(k["reset"], g_r)
+        if variant == "reset_after":
+            np.copyto(k["direct"], g_u)  # dc<t-1> gets dc<t> * Γu
+            to_z_c = np.subtract(1, g_u, out=k["c"])
+            to_z_u = np.subtract(c_p, c_t, out=k["u"])
+            to_z_u *= g_u
+            to_z_u *= to_z_c  # dz_u = dc<t> * (c<t-1> − c~) Γu (1 − Γu)
+            tanh_prime = np.square(c_t, out=w)
+            np.subtract(1, tanh_prime, out=tanh_prime)  # 1 − c~²
+            to_z_c *= tanh_prime  # dz_c = dc<t> * (1 − Γu)(1 − c~²)
+            np.multiply(to_z_c, g_r, out=k["cc"])  # dz_cc = dz_c * Γr
+            z_cc = np.add(Wcc_c[t0:t1], p["bcc"], out=k["r"])  # z_cc = Wcc c<t-1> + bcc
+            z_cc *= g_r
+            z_cc *= to_z_c
+            z_cc *= np.subtract(1, g_r, out=w)  # dz_r = dz_c * z_cc Γr (1 − Γr)
+        return t0
 
-    # Computed in place, in two work arrays: at the teaching size every (n_a, m, T_x) array
-    # is 0.8 MB, and fresh memory costs page faults as much as the arithmetic.
-    tanh_prime = np.square(c_tilde)
-    np.subtract(1, tanh_prime, out=tanh_prime)  # 1 − c~²  (n_a, m, T_x)
-    work = np.empty_like(c_tilde)
-
-    if variant in ("full", "simplified"):
-        F, rows = steps_first("u", "c", "direct")  # [dz_u; dz_c; direct path] = dc<t> * F[t]
-        keep = np.subtract(1, gamma_u, out=work)
-        put(rows["direct"], keep)  # dc<t-1> gets dc<t> * (1 − Γu)
-        put(rows["c"], np.multiply(gamma_u, tanh_prime, out=tanh_prime))  # dz_c = dc<t> * Γu (1 − c~²)
-        keep *= gamma_u
-        keep *= c_tilde - c_prev
-        put(rows["u"], keep)  # dz_u = dc<t> * (c~ − c<t-1>) Γu (1 − Γu)
+    first = T_x  # the first step of the block in F (a memo: any t may be asked for); none yet
 
     if variant == "full":
-        G, g_rows = steps_first("r", "reset")  # [dz_r; through Γr * c<t-1>] = (Wccᵀ dz_c) * G[t]
-        to_z_r = np.subtract(1, gamma_r, out=work)
-        to_z_r *= gamma_r
-        to_z_r *= c_prev
-        put(g_rows["r"], to_z_r)  # dz_r = (Wccᵀ dz_c) * c<t-1> Γr (1 − Γr)
-        put(g_rows["reset"], gamma_r)
         Wcc_T = p["Wc"][:, :n_a].T.copy()
         W_ru_T = _state_columns(p, ("Wr", "Wu")).T.copy()  # (n_a, 2 n_a)
 
         def step(d_states, t):
-            dc = d_states[0]
+            nonlocal first
+            if not first <= t < first + block:
+                first = load(t)
+            dc, F_t = d_states[0], F[:, t - first]  # F_t: step t's factors  (k, n_a, m)
             dz = np.empty((4 * n_a, m))  # [dz_r; dz_u; dz_c; dc<t> * (1 − Γu)]
-            np.multiply(F[t].reshape(3, n_a, m), dc, out=dz[n_a:].reshape(3, n_a, m))
+            np.multiply(F_t[:3], dc, out=dz[n_a:].reshape(3, n_a, m))
             d_reset = Wcc_T @ dz[n2:n3]  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
-            np.multiply(d_reset, G[t, :n_a], out=dz[:n_a])  # dz_r
+            np.multiply(d_reset, F_t[3], out=dz[:n_a])  # dz_r
             dc_prev = W_ru_T @ dz[:n2]  # through z_r and z_u
             dc_prev += dz[n3:]  # the direct path
-            dc_prev += d_reset * G[t, n_a:]  # through Γr * c<t-1>
+            dc_prev += d_reset * F_t[4]  # through Γr * c<t-1>
             return (dc_prev,), (dz[:n3],)
 
     elif variant == "simplified":
         W_uc_T = _state_columns(p, ("Wu", "Wc")).T.copy()  # (n_a, 2 n_a)
 
         def step(d_states, t):
+            nonlocal first
+            if not first <= t < first + block:
+                first = load(t)
             dc = d_states[0]
-            dz = (F[t].reshape(3, n_a, m) * dc).reshape(n3, m)  # [dz_u; dz_c; dc<t> * (1 − Γu)]
+            dz = (F[:, t - first] * dc).reshape(n3, m)  # [dz_u; dz_c; dc<t> * (1 − Γu)]
             dc_prev = W_uc_T @ dz[:n2]
             dc_prev += dz[n2:]  # the direct path
             return (dc_prev,), (dz[:n2],)
 
     else:  # reset_after
-        F, rows = steps_first("r", "u", "c", "cc", "direct")  # [dz_r; dz_u; dz_c; dz_cc; direct] = dc<t> * F[t]
-        put(rows["direct"], gamma_u)  # dc<t-1> gets dc<t> * Γu
-        to_z_c = np.subtract(1, gamma_u, out=work)
-        to_z_u = np.subtract(c_prev, c_tilde)
-        to_z_u *= gamma_u
-        to_z_u *= to_z_c
-        put(rows["u"], to_z_u)  # dz_u = dc<t> * (c<t-1> − c~) Γu (1 − Γu)
-        to_z_c *= tanh_prime
-        put(rows["c"], to_z_c)  # dz_c = dc<t> * (1 − Γu)(1 − c~²)
-        put(rows["cc"], np.multiply(to_z_c, gamma_r, out=tanh_prime))  # dz_cc = dz_c * Γr
-        z_cc = np.matmul(p["Wc"][:, :n_a], c_prev.reshape(n_a, -1), out=to_z_u.reshape(n_a, -1)).reshape(work.shape)
-        z_cc += p["bcc"][:, :, None]  # z_cc = Wcc c<t-1> + bcc, every step
-        z_cc *= gamma_r
-        z_cc *= to_z_c
-        z_cc *= np.subtract(1, gamma_r, out=tanh_prime)
-        put(rows["r"], z_cc)  # dz_r = dz_c * z_cc Γr (1 − Γr)
         # [Wrc; Wuc; 0; Wcc]ᵀ: one product for dz_r, dz_u and dz_cc; dz_c reaches c<t-1> only through them.
         W_h_T = np.concatenate([_state_columns(p, ("Wr", "Wu")), np.zeros((n_a, n_a)), p["Wc"][:, :n_a]]).T.copy()
 
         def step(d_states, t):
+            nonlocal first
+            if not first <= t < first + block:
+                first = load(t)
             dc = d_states[0]
-            dz = (F[t].reshape(5, n_a, m) * dc).reshape(5 * n_a, m)  # [dz_r; dz_u; dz_c; dz_cc; dc<t> * Γu]
+            dz = (F[:, t - first] * dc).reshape(5 * n_a, m)  # [dz_r; dz_u; dz_c; dz_cc; dc<t> * Γu]
             dc_prev = W_h_T @ dz[:4 * n_a]
             dc_prev += dz[4 * n_a:]  # the direct path
             return (dc_prev,), (dz[:n3],)

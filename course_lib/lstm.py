@@ -24,7 +24,8 @@ and ``peephole_form`` ("gers" or "tutorial").
 
 The time loops live in ``recurrent.py``; this module holds the cell's equations, the four
 functions of the DLS assignment and the mapping to PyTorch's ``nn.LSTM`` weights.
-To be derived in notebooks/07_lstm.ipynb (not written yet).
+Derived in notebooks/07_lstm.ipynb, "The LSTM cell", "Backpropagation through the LSTM",
+"Peepholes" and "PyTorch, Keras and CS231n".
 """
 
 import functools
@@ -329,21 +330,28 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters, peephole_form="gers"):
         cache: LSTMCache (LSTMPeepholeCache, LSTMTutorialPeepholeCache with peepholes).
     """
     p = parameters
-    pf, pu, po = (p["pf"], p["pu"], p["po"]) if "pf" in p else (0.0, 0.0, 0.0)  # no peepholes: they see nothing
-
+    pf, pu, po = (p["pf"], p["pu"], p["po"]) if "pf" in p else (0.0, 0.0, 0.0)  # no peepholes: + 0
     concat = np.concatenate([a_prev, xt])  # [a<t-1>; x<t>]  (n_a + n_x, m)
-    gamma_f = sigmoid(p["Wf"] @ concat + p["bf"] + pf * c_prev)  # Γf = σ(Wf [a<t-1>; x<t>] + bf + pf * c<t-1>)  (n_a, m)
-    gamma_u = sigmoid(p["Wu"] @ concat + p["bu"] + pu * c_prev)  # Γu = σ(Wu [a<t-1>; x<t>] + bu + pu * c<t-1>)  (n_a, m)
-    c_tilde = np.tanh(p["Wc"] @ concat + p["bc"])  # c~<t> = tanh(Wc [a<t-1>; x<t>] + bc)  (n_a, m)
-    c_next = gamma_u * c_tilde + gamma_f * c_prev  # c<t> = Γu * c~<t> + Γf * c<t-1>  (n_a, m)
-    c_seen = c_prev if peephole_form == "tutorial" else c_next  # Gers & Schmidhuber: Γo sees the new c<t>
-    gamma_o = sigmoid(p["Wo"] @ concat + p["bo"] + po * c_seen)  # Γo = σ(Wo [a<t-1>; x<t>] + bo + po * c<t>)  (n_a, m)
-    a_next = gamma_o * np.tanh(c_next)  # a<t> = Γo * tanh(c<t>)  (n_a, m)
-    yt_pred = predictions(a_next, p, "Wy", "by")  # ŷ<t> = softmax(Wy a<t> + by)  (n_y, m)
+
+    # Γf = σ(Wf [a<t-1>; x<t>] + bf + pf * c<t-1>), the forget gate  (n_a, m)
+    gamma_f = sigmoid(p["Wf"] @ concat + p["bf"] + pf * c_prev)
+    # Γu = σ(Wu [a<t-1>; x<t>] + bu + pu * c<t-1>), the update gate  (n_a, m)
+    gamma_u = sigmoid(p["Wu"] @ concat + p["bu"] + pu * c_prev)
+    # c~<t> = tanh(Wc [a<t-1>; x<t>] + bc), the candidate  (n_a, m)
+    c_tilde = np.tanh(p["Wc"] @ concat + p["bc"])
+    # c<t> = Γu * c~<t> + Γf * c<t-1>, the memory cell  (n_a, m)
+    c_next = gamma_u * c_tilde + gamma_f * c_prev
+    # Γo = σ(Wo [a<t-1>; x<t>] + bo + po * c<t>), the output gate (the tutorial's: po * c<t-1>)
+    c_seen = c_prev if peephole_form == "tutorial" else c_next
+    gamma_o = sigmoid(p["Wo"] @ concat + p["bo"] + po * c_seen)
+    # a<t> = Γo * tanh(c<t>)  (n_a, m)
+    a_next = gamma_o * np.tanh(c_next)
+    # ŷ<t> = softmax(Wy a<t> + by)  (n_y, m), or None without an output layer
+    yt_pred = predictions(a_next, p, "Wy", "by")
 
     cache = _cell_for(p, peephole_form).cache_type(  # LSTMCache, or the peephole form's
-        gamma_f=gamma_f, gamma_u=gamma_u, c_tilde=c_tilde, gamma_o=gamma_o, c_next=c_next, a_next=a_next,
-        c_prev=c_prev, a_prev=a_prev, xt=xt, parameters=p)
+        gamma_f=gamma_f, gamma_u=gamma_u, c_tilde=c_tilde, gamma_o=gamma_o, c_next=c_next,
+        a_next=a_next, c_prev=c_prev, a_prev=a_prev, xt=xt, parameters=p)
     return a_next, c_next, yt_pred, cache
 
 
@@ -380,7 +388,7 @@ def lstm_forward(x, a0, parameters, peephole_form="gers"):
 
 
 def lstm_step_backward(da_next, dc_next, cache):
-    """Back through one step's gates: the gradients of the four pre-activations, and of a<t-1>, c<t-1>.
+    """Back through one step's gates: the gradients of the four pre-activations, a<t-1> and c<t-1>.
 
     Args:
         da_next: ∂J/∂a<t>, the total gradient reaching a<t>, (n_a, m).
@@ -399,7 +407,8 @@ def lstm_step_backward(da_next, dc_next, cache):
     tanh_c = np.tanh(cache.c_next)
     dgamma_o = da_next * tanh_c  # a<t> = Γo * tanh(c<t>)
     dz_o = dgamma_o * cache.gamma_o * (1 - cache.gamma_o)  # σ'(z) = Γ (1 - Γ)
-    dc = dc_next + da_next * cache.gamma_o * (1 - tanh_c ** 2)  # ∂J/∂c<t>: from t+1 and through a<t>
+    # ∂J/∂c<t>: what comes back from step t+1, and what comes through a<t> = Γo * tanh(c<t>)
+    dc = dc_next + da_next * cache.gamma_o * (1 - tanh_c ** 2)
     if form == "gers":
         dc = dc + p["po"] * dz_o  # Γo saw c<t>
     dgamma_u = dc * cache.c_tilde  # c<t> = Γu * c~<t> + Γf * c<t-1>
@@ -539,7 +548,8 @@ def _forward_step(form, p, options):
         if form is not None:
             z4 = z.reshape(4, n_a, -1)  # a view of z, one block per gate
             z4 += seen_prev * c_prev  # + p_g * c<t-1>
-        g = np.tanh(z[:3 * n_a] if form == "gers" else z)  # Gers: Γo must wait for c<t>
+        g = z[:3 * n_a] if form == "gers" else z  # Gers: Γo must wait for c<t>
+        np.tanh(g, out=g)  # in place: z (this step's own array) is not needed after
         s = g * 0.5
         s += 0.5  # σ(z) of the sigmoid rows (the c~ rows of s are not used)
         gamma_f, gamma_u, c_tilde = s[f], s[u], g[c]
@@ -569,28 +579,29 @@ def _backward_step(form, caches):
     Wa_T = np.concatenate([p["W" + g][:, :n_a] for g in GATES]).T  # (n_a, 4 n_a)
 
     # Step t's factors (what does not wait for the gradient from t+1), a block of steps at a
-    # time, step by step in memory: a buffer of about 1 MB, whatever T_x, written in place.
-    #   dz_f, dz_u, dz_c = dc<t> * factors[t, :3],  dz_o = da<t> * factors[t, 3],
-    #   dc<t> = dc_next + da<t> * factors[t, 4] (+ po dz_o),  dc<t-1> = dc<t> * Γf (+ peepholes)
+    # time, each factor steps first in one block of memory: a buffer of about 1 MB, whatever
+    # T_x, written in place.
+    #   dz_f, dz_u, dz_c = dc<t> * factors[:3, t],  dz_o = da<t> * factors[3, t],
+    #   dc<t> = dc_next + da<t> * factors[4, t] (+ po dz_o),  dc<t-1> = dc<t> * Γf (+ peepholes)
     block = max(1, min(T_x, 2 ** 17 // (5 * n_a * m)))  # steps per block
-    factors = np.empty((block, 5, n_a, m))
+    factors = np.empty((5, block, n_a, m))
 
     def load(t):
         """Fill factors with the block of steps holding step t; return the block's first step."""
         t0 = t - t % block
         t1 = min(t0 + block, T_x)
-        k = factors[:t1 - t0]
+        k = factors[:, :t1 - t0]  # (5, steps, n_a, m)
         gamma_f, gamma_u, c_tilde, gamma_o, c_next, c_prev = (
             v[..., t0:t1].transpose(2, 0, 1) for v in (s.gamma_f, s.gamma_u, s.c_tilde, s.gamma_o, s.c_next, s.c_prev))
-        tanh_c = np.tanh(c_next, out=k[:, 4])  # k[:, 4] holds tanh(c<t>) until the last line
-        for i, gate, times in ((0, gamma_f, c_prev), (1, gamma_u, c_tilde), (3, gamma_o, tanh_c)):
-            np.subtract(1, gate, out=k[:, i])
-            k[:, i] *= gate  # σ'(z) = Γ (1 - Γ)
-            k[:, i] *= times  # c<t-1> Γf (1 - Γf), c~ Γu (1 - Γu), tanh(c<t>) Γo (1 - Γo)
-        for i, v, times in ((2, c_tilde, gamma_u), (4, tanh_c, gamma_o)):
-            np.multiply(v, v, out=k[:, i])
-            np.subtract(1, k[:, i], out=k[:, i])  # tanh' = 1 - tanh²
-            k[:, i] *= times  # Γu (1 - c~²), Γo (1 - tanh²(c<t>))
+        tanh_c = np.tanh(c_next, out=k[4])  # k[4] holds tanh(c<t>) until the last line
+        for k_i, gate, times in ((k[0], gamma_f, c_prev), (k[1], gamma_u, c_tilde), (k[3], gamma_o, tanh_c)):
+            np.subtract(1, gate, out=k_i)
+            k_i *= gate  # σ'(z) = Γ (1 - Γ)
+            k_i *= times  # c<t-1> Γf (1 - Γf), c~ Γu (1 - Γu), tanh(c<t>) Γo (1 - Γo)
+        for k_i, v, times in ((k[2], c_tilde, gamma_u), (k[4], tanh_c, gamma_o)):
+            np.multiply(v, v, out=k_i)
+            np.subtract(1, k_i, out=k_i)  # tanh' = 1 - tanh²
+            k_i *= times  # Γu (1 - c~²), Γo (1 - tanh²(c<t>))
         return t0
 
     gamma_f = s.gamma_f
@@ -603,7 +614,7 @@ def _backward_step(form, caches):
         da, dc_next = d_states
         if first is None or not first <= t < first + block:
             first = load(t)
-        k = factors[t - first]
+        k = factors[:, t - first]  # (5, n_a, m)
         buffer = np.empty((5, n_a, m))  # dz_f, dz_u, dz_c, dz_o, then dc<t>
         np.multiply(da, k[3:5], out=buffer[3:5])  # dz_o, and da<t> Γo (1 - tanh²(c<t>))
         dc = buffer[4]

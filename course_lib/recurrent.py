@@ -356,12 +356,18 @@ def sequence_forward(cell, x, initial, p, options=None, u=None):
     step = cell.forward_step(p, options)
     states = tuple(initial)
     arrays = None
-    for t in range(T_x):
-        states, intermediates = step(u[..., t], states)
-        if arrays is None:
-            arrays = [np.empty(v.shape + (T_x,)) for v in intermediates]
+    # Where each intermediate is stored: the states step by step along the last axis, as
+    # the sums over the steps (and the output layer) read them; every other intermediate
+    # (the gates) steps first, each step one block of memory, as the backward loop reads them.
+    by_time = {s + "_next" for s in cell.states}
+    for t, u_t in enumerate(u.transpose(2, 0, 1)):  # u_t = u[..., t]
+        states, intermediates = step(u_t, states)
+        if arrays is None:  # each stack seen steps first, (T_x, n, m)
+            arrays = [np.empty(v.shape + (T_x,)).transpose(2, 0, 1) if f in by_time else np.empty((T_x,) + v.shape)
+                      for f, v in zip(cell.step_fields, intermediates)]
         for stack, v in zip(arrays, intermediates):
-            stack[:, :, t] = v
+            stack[t] = v
+    arrays = [stack.transpose(1, 2, 0) for stack in arrays]  # (n, m, T_x)
     return SequenceCache(cell, x, tuple(initial), p, options, dict(zip(cell.step_fields, arrays)))
 
 
