@@ -1585,3 +1585,420 @@ spec("course_lib.viz.training.learning_curves",
 # --- models: the histories of the extra seeds ---------------------------------------------
 spec("course_lib.models.seed_history_path", lambda: {"name": "agreement_long_lstm", "seed": 1},
      {"name": "choice", "seed": "int0"})
+
+# === bidirectional and deep (issue 12) =====================================================
+
+
+def _bidirectional_parameters():
+    from course_lib.bidirectional import initialize_bidirectional_parameters
+
+    return initialize_bidirectional_parameters(N_X, N_A, "rnn", _rng(5), 0.5)
+
+
+def _bidirectional_caches():
+    from course_lib.bidirectional import bidirectional_forward
+
+    return bidirectional_forward(x_seq(), *_bidirectional_parameters(), "rnn")[1]
+
+
+def _rnn_parameters_of(n_x, n_a):
+    from course_lib.rnn import initialize_rnn_parameters
+
+    return initialize_rnn_parameters(n_x, n_a, None, _rng(8), scale=0.5)
+
+
+def _stacked_layers():
+    from course_lib.deep import initialize_stacked_parameters
+
+    return initialize_stacked_parameters(N_X, [N_A, 3], "rnn", _rng(6), 0.5)
+
+
+def _stacked_caches(T=T_X):
+    from course_lib.deep import stacked_forward
+
+    return stacked_forward(x_seq(T=T), _stacked_layers(), "rnn")[1]
+
+
+spec("course_lib.bidirectional.bidirectional_forward",
+     lambda: dict(zip(("parameters_fwd", "parameters_bwd"), _bidirectional_parameters()), x=x_seq(), cell="rnn"),
+     {"x": "array", "parameters_fwd": "params:rnn", "parameters_bwd": "params:rnn", "cell": "choice"},
+     extra={"parameters_bwd": [("other-n_a", lambda v: _rnn_parameters_of(N_X, N_A + 1)),
+                               ("other-n_x", lambda v: _rnn_parameters_of(N_X + 1, N_A))],
+            "cell": [("gru-for-rnn-parameters", "gru")]})
+spec("course_lib.bidirectional.bidirectional_backward",
+     lambda: {"da": np.ones((2 * N_A, M, T_X)), "caches": _bidirectional_caches()},
+     {"da": "array", "caches": "object"},
+     extra={"da": [("half", lambda v: v[:N_A]), ("other-T", lambda v: v[:, :, 1:])],
+            "caches": [("one-direction", lambda c: c.fwd), ("plain-tuple", lambda c: tuple(c)), ("list", [1, 2])]})
+spec("course_lib.bidirectional.bidirectional_predictions",
+     lambda: {"a": x_seq(T=T_X)[:1].repeat(2 * N_A, axis=0),
+              "parameters": {"Wy": _rng(7).standard_normal((N_Y, 2 * N_A)), "by": np.zeros((N_Y, 1))}},
+     {"a": "array", "parameters": "params:output"},
+     extra={"a": [("one-direction", lambda v: v[:N_A])]})
+spec("course_lib.bidirectional.initialize_bidirectional_parameters",
+     lambda: {"n_x": N_X, "n_a": N_A, "cell": "lstm", "rng": 0, "scale": 0.1},
+     {"n_x": "int", "n_a": "int", "cell": "choice", "rng": "rng", "scale": "float"})
+spec("course_lib.bidirectional.initialize_bidirectional_output",
+     lambda: {"n_a": N_A, "n_y": N_Y, "rng": 0, "scale": 0.1},
+     {"n_a": "int", "n_y": "int", "rng": "rng", "scale": "float"})
+extreme("course_lib.bidirectional.bidirectional_forward[T_x=2000]",
+        lambda: dict(zip(("parameters_fwd", "parameters_bwd"), _bidirectional_parameters()), x=x_seq(T=2000),
+                     cell="rnn"))
+
+spec("course_lib.deep.stacked_forward", lambda: {"x": x_seq(), "layer_parameters": _stacked_layers(), "cell": "rnn"},
+     {"x": "array", "layer_parameters": "object", "cell": "choice"},
+     extra={"layer_parameters": [("one-dict", lambda v: v[0]), ("empty", []), ("str", "rnn"),
+                                 ("mismatched-sizes", lambda v: [v[0], v[0]]),
+                                 ("nan-in-layer-1", lambda v: [v[0], {**v[1], "Waa": _with_nan(v[1]["Waa"])}]),
+                                 ("missing-key-in-layer-1", lambda v: [v[0], {k: w for k, w in v[1].items() if k != "ba"}]),
+                                 ("None-layer", lambda v: [v[0], None])],
+            "cell": [("gru-for-rnn-parameters", "gru")]})
+for _f in ("stacked_backward", "layer_state_gradients", "layer_gradient_norms"):
+    spec(f"course_lib.deep.{_f}", lambda: {"da_top": np.ones((3, M, T_X)), "caches": _stacked_caches()},
+         {"da_top": "array", "caches": "object"},
+         extra={"da_top": [("bottom-layer-size", lambda v: np.ones((N_A, M, T_X))), ("other-T", lambda v: v[:, :, 1:])],
+                "caches": [("one-layer-cache", lambda c: c.layers[-1]), ("layers-list", lambda c: list(c.layers)),
+                           ("list", [1, 2])]})
+spec("course_lib.deep.initialize_stacked_parameters",
+     lambda: {"n_x": N_X, "layer_sizes": [N_A, 3], "cell": "gru", "rng": 0, "scale": 0.1},
+     {"n_x": "int", "layer_sizes": "object", "cell": "choice", "rng": "rng", "scale": "float"},
+     extra={"layer_sizes": [("empty", []), ("int", 4), ("str", "43"), ("zero", [4, 0]), ("float", [4, 2.5]),
+                            ("bool", [True]), ("None-size", [4, None])]})
+extreme("course_lib.deep.stacked_forward[T_x=2000]",
+        lambda: {"x": x_seq(T=2000), "layer_parameters": _stacked_layers(), "cell": "rnn"})
+extreme("course_lib.deep.stacked_backward[T_x=2000]",
+        lambda: {"da_top": np.ones((3, M, 2000)), "caches": _stacked_caches(2000)})
+
+
+# --- the exercise checkers of notebooks 08 and 09 ------------------------------------------
+def _birnn_checker_candidate(name):
+    from course_lib.bidirectional import bidirectional_forward
+    from course_lib.deep import stacked_forward
+
+    return {"course_lib.checks.bidirectional.check_bidirectional_forward": bidirectional_forward,
+            "course_lib.checks.deep.check_stacked_forward": stacked_forward}[name]
+
+
+for _name in ("course_lib.checks.bidirectional.check_bidirectional_forward", "course_lib.checks.deep.check_stacked_forward"):
+    spec(_name, lambda _name=_name: {"candidate": _birnn_checker_candidate(_name), "verbose": False, "time_limit": 5.0,
+                                     "strict": True},
+         {"candidate": "object", "verbose": "bool", "time_limit": "float", "strict": "bool"}, optional=("time_limit",),
+         extra={"candidate": [("str", "bidirectional_forward")]})
+EXEMPT.update({f"course_lib.checks.answers.{_name}": "a teacher's answer, written as a learner writes the stub (no door "
+                                                     "checks): tests/test_exercises.py runs it through its checker"
+               for _name in ("bidirectional_forward", "stacked_forward")})
+
+
+# --- notebook 08: the 王 task, its taggers and language models, the sweep figures --------
+def _wang_model(bidirectional=True, n_y=1):
+    from course_lib.bidirectional_tasks import initialize_model, task_vocabulary
+
+    return initialize_model(task_vocabulary().n_x, 3, n_y, "rnn", bidirectional, 0)
+
+
+def _wang_x():
+    from course_lib.bidirectional_tasks import task_vocabulary
+    from course_lib.data import one_hot
+
+    vocabulary = task_vocabulary()
+    return one_hot(np.array([vocabulary.encode("他说,「王府里很安静」")]), vocabulary.n_x)
+
+
+spec("course_lib.data.names.wang_tagging_examples", lambda: {"n": 3, "rng": 0}, {"n": "int", "rng": "rng"})
+spec("course_lib.data.names.wang_position", lambda: {"sentence": "他说,「王府里很安静」"}, {"sentence": "str"})
+spec("course_lib.bidirectional_tasks.initialize_model",
+     lambda: {"n_x": N_X, "n_a": N_A, "n_y": N_Y, "cell": "rnn", "bidirectional": True, "rng": 0, "scale": 0.1},
+     {"n_x": "int", "n_a": "int", "n_y": "int", "cell": "choice", "bidirectional": "bool", "rng": "rng", "scale": "float"})
+spec("course_lib.bidirectional_tasks.model_logits", lambda: {"model": _wang_model(), "x": _wang_x(), "cell": "rnn"},
+     {"model": "object", "x": "array", "cell": "choice"})
+spec("course_lib.bidirectional_tasks.model_hidden_states", lambda: {"model": _wang_model(), "x": _wang_x(), "cell": "rnn"},
+     {"model": "object", "x": "array", "cell": "choice"})
+spec("course_lib.bidirectional_tasks.language_model_batches",
+     lambda: {"sentences": ["他说,「王府里很安静」"], "vocabulary": __import__("course_lib.bidirectional_tasks").bidirectional_tasks.task_vocabulary(),
+              "batch_size": 2},
+     {"sentences": "strs", "vocabulary": "vocab", "batch_size": "int"}, optional=("batch_size",))
+spec("course_lib.viz.bidirectional.sweep_figure",
+     lambda: {"a_fwd": np.zeros((3, 4)), "a_bwd": np.zeros((3, 4)), "y_hat": np.full(4, 0.5), "t": 1},
+     {"a_fwd": "array", "a_bwd": "array", "y_hat": "array", "t": "int0"})
+EXEMPT.update({
+    "course_lib.data.names.all_wang_sentences": "no arguments",
+    "course_lib.bidirectional_tasks.task_vocabulary": "no arguments",
+    "course_lib.bidirectional_tasks.is_bidirectional": "a predicate: any value gives True or False",
+})
+
+
+def _wang_tagging(n=3):
+    from course_lib.data.names import wang_tagging_examples
+
+    sentences, labels, _ = wang_tagging_examples(n, 4)
+    return sentences, labels
+
+
+def _wang_batch(kind="tagger"):
+    import course_lib.bidirectional_tasks as tasks
+
+    sentences, labels = _wang_tagging(1)
+    if kind == "tagger":
+        return tasks.tagging_batches(sentences, labels, tasks.task_vocabulary())[0]
+    return tasks.language_model_batches(sentences, tasks.task_vocabulary())[0]
+
+
+def _wang_lm(bidirectional=False):
+    """A tiny language model of the 王 task (n_y = n_x)."""
+    from course_lib.bidirectional_tasks import initialize_model, task_vocabulary
+
+    n_x = task_vocabulary().n_x
+    return initialize_model(n_x, 3, n_x, "rnn", bidirectional, 1)
+
+
+def _wang_vocabulary():
+    from course_lib.bidirectional_tasks import task_vocabulary
+
+    return task_vocabulary()
+
+
+def _wang_saved():
+    """The stem of a tagger saved by save_task_model in a fresh directory (path + ".npz" loads it)."""
+    from course_lib.bidirectional_tasks import save_task_model
+
+    path = _tmp_dir() / "tagger"
+    save_task_model(str(path) + ".npz", _wang_model(), {"kind": "tagger", "cell": "rnn", "bidirectional": True})
+    return str(path)
+
+
+def _with_part(model, part, **entries):
+    return {**model, part: {**model[part], **entries}}
+
+
+_WANG_MODEL_ROWS = [
+    ("list", [1, 2]), ("empty", {}),
+    ("no-out", lambda m: {k: v for k, v in m.items() if k != "out"}),
+    ("misspelt-part", lambda m: {**m, "bw": m["fwd"]}),
+    ("fwd-None", lambda m: {**m, "fwd": None}),
+    ("fwd-missing-Waa", lambda m: {**m, "fwd": {k: v for k, v in m["fwd"].items() if k != "Waa"}}),
+    ("fwd-nan", lambda m: _with_part(m, "fwd", Waa=_with_nan(m["fwd"]["Waa"]))),
+    ("bwd-complex", lambda m: _with_part(m, "bwd", ba=m["bwd"]["ba"] + 1j)),
+    ("bwd-other-n_a", lambda m: {**m, "bwd": _rnn_parameters_of(m["fwd"]["Wax"].shape[1], 4)}),
+    ("Wy-one-direction", lambda m: _with_part(m, "out", Wy=m["out"]["Wy"][:, :3])),
+    ("by-other-n_y", lambda m: _with_part(m, "out", by=np.zeros((2, 1)))),
+    ("out-str", lambda m: {**m, "out": "Wy"}),
+]
+_WANG_BATCH_ROWS = [
+    ("str", "x"), ("x-only", lambda b: b[:1]), ("x-nan", lambda b: (_with_nan(b[0]), *b[1:])),
+    ("x-other-n_x", lambda b: (b[0][:-1], *b[1:])), ("x-2d", lambda b: (b[0][:, 0], *b[1:])),
+]
+_WANG_CELL_ROWS = [("gru-for-rnn-parameters", "gru")]
+
+spec("course_lib.bidirectional_tasks.checked_model", lambda: {"model": _wang_model(), "cell": "rnn", "name": "model"},
+     {"model": "object", "cell": "choice", "name": "str"}, extra={"model": _WANG_MODEL_ROWS})
+spec("course_lib.bidirectional_tasks.tagging_batches",
+     lambda: dict(zip(("sentences", "labels"), _wang_tagging()), vocabulary=_wang_vocabulary(), batch_size=2),
+     {"sentences": "strs", "labels": "object", "vocabulary": "vocab", "batch_size": "int"}, optional=("batch_size",),
+     extra={"labels": [("short", lambda y: y[:-1]), ("one-label-short", lambda y: [y[0][:-1], *y[1:]]),
+                       ("label-2", lambda y: [2 * np.ones_like(v) for v in y]), ("str", "0010"),
+                       ("str-labels", lambda y: [v.astype(str) for v in y])],
+            "sentences": [("empty-sentence", lambda s: ["", *s[1:]])]})
+for _kind in ("tagger", "lm"):
+    spec(f"course_lib.bidirectional_tasks.{_kind}_loss_and_gradients",
+         lambda _kind=_kind: {"model": _wang_model() if _kind == "tagger" else _wang_lm(True),
+                              "batch": _wang_batch(_kind), "cell": "rnn"},
+         {"model": "object", "batch": "object", "cell": "choice"},
+         extra={"model": _WANG_MODEL_ROWS + [("other-kind", lambda m, _kind=_kind: _wang_lm() if _kind == "tagger"
+                                              else _wang_model())],
+                "batch": _WANG_BATCH_ROWS + [("other-kind", lambda b, _kind=_kind: _wang_batch("lm" if _kind == "tagger"
+                                                                                             else "tagger"))],
+                "cell": _WANG_CELL_ROWS})
+spec("course_lib.bidirectional_tasks.lm_mean_loss", lambda: {"model": _wang_lm(True), "batches": [_wang_batch("lm")], "cell": "rnn"},
+     {"model": "object", "batches": "object", "cell": "choice"},
+     extra={"model": _WANG_MODEL_ROWS + [("tagger", lambda m: _wang_model(False))],
+            "batches": [("empty", []), ("one-batch", lambda b: b[0]), ("tuple", lambda b: tuple(b)),
+                        ("tagger-batches", lambda b: [_wang_batch("tagger")]), ("None-batch", [None])],
+            "cell": _WANG_CELL_ROWS})
+spec("course_lib.bidirectional_tasks.tagger_accuracy",
+     lambda: dict(zip(("sentences", "labels"), _wang_tagging()), model=_wang_model(), vocabulary=_wang_vocabulary(), cell="rnn"),
+     {"model": "object", "sentences": "strs", "labels": "object", "vocabulary": "vocab", "cell": "choice"},
+     extra={"model": _WANG_MODEL_ROWS + [("language-model", lambda m: _wang_lm(True))],
+            "sentences": [("no-wang", lambda s: [v.replace("「王", "「李") for v in s])],
+            "labels": [("short", lambda y: y[:-1]), ("label-2", lambda y: [2 * np.ones_like(v) for v in y])],
+            "cell": _WANG_CELL_ROWS})
+spec("course_lib.bidirectional_tasks.sample_sentences",
+     lambda: {"model": _wang_lm(True), "vocabulary": _wang_vocabulary(), "n": 2, "rng": 0,
+              "cell": "rnn", "max_length": 4},
+     {"model": "object", "vocabulary": "vocab", "n": "int", "rng": "rng", "cell": "choice", "max_length": "int"},
+     extra={"model": _WANG_MODEL_ROWS + [("tagger", lambda m: _wang_model())], "cell": _WANG_CELL_ROWS})
+spec("course_lib.bidirectional_tasks.assets_path", lambda: {"kind": "lm", "cell": "gru", "bidirectional": False},
+     {"kind": "choice", "cell": "choice", "bidirectional": "bool"})
+spec("course_lib.bidirectional_tasks.train_task_model",
+     lambda: {"kind": "tagger", "cell": "rnn", "bidirectional": True, "progress": False, "n_a": 2, "sentences": 8,
+              "steps": 2, "batch_size": 4, "learning_rate": 0.01, "seed": 0},
+     {"kind": "choice", "cell": "choice", "bidirectional": "bool", "progress": "bool", "n_a": "int", "sentences": "int",
+      "steps": "int", "batch_size": "int", "learning_rate": "float", "seed": "int0"})
+spec("course_lib.bidirectional_tasks.save_task_model",
+     lambda: {"path": str(_tmp_dir() / "tagger.npz"), "model": _wang_model(),
+              "metadata": {"kind": "tagger", "cell": "rnn", "bidirectional": True, "note": "tiny"}},
+     {"path": "object", "model": "object", "metadata": "object"},
+     extra={"path": [("int", 42), ("bool", True), ("empty", ""), ("no-suffix", lambda p: p[:-4]),
+                     ("missing-directory", lambda p: str(Path(p).parent / "gone" / "tagger.npz"))],
+            "model": _WANG_MODEL_ROWS + [("unidirectional", lambda m: _wang_model(False))],
+            "metadata": [("list", [1]), ("no-cell", {"kind": "tagger", "bidirectional": True}),
+                         ("unknown-cell", {"kind": "tagger", "cell": "transformer", "bidirectional": True}),
+                         ("unknown-kind", {"kind": "poem", "cell": "rnn", "bidirectional": True}),
+                         ("str-bidirectional", {"kind": "tagger", "cell": "rnn", "bidirectional": "yes"}),
+                         ("nan", {"kind": "tagger", "cell": "rnn", "bidirectional": True, "loss": float("nan")}),
+                         ("array", {"kind": "tagger", "cell": "rnn", "bidirectional": True, "losses": np.ones(2)})]})
+spec("course_lib.bidirectional_tasks.load_task_model",
+     lambda: {"kind": "tagger", "cell": "gru", "bidirectional": True, "path": None},
+     {"kind": "choice", "cell": "choice", "bidirectional": "bool", "path": "object"}, optional=("path",),
+     extra={"path": [("int", 42), ("bool", True), ("empty", ""), ("missing", lambda p: str(_tmp_dir() / "gone.npz")),
+                     ("directory", lambda p: str(_tmp_dir())),
+                     ("corrupt-npz", lambda p: _written(_wang_saved(), ".npz", b"not a zip archive") + ".npz"),
+                     ("corrupt-json", lambda p: _written(_wang_saved(), ".json", "{not json") + ".npz"),
+                     ("no-cell", lambda p: _written(_wang_saved(), ".json", '{"kind": "tagger"}') + ".npz"),
+                     ("no-Waa", lambda p: _npz_without(_wang_saved(), "fwd/Waa") + ".npz"),
+                     ("nan-weights", lambda p: _npz_with(_wang_saved(), **{"out/by": np.full((1, 1), np.nan)}) + ".npz")]})
+extreme("course_lib.bidirectional_tasks.load_task_model[save_task_model(path) then load_task_model(path=path)]",
+        lambda: {"kind": "tagger", "path": _wang_saved() + ".npz"})
+for _f in ("input_dependence", "output_contributions"):
+    spec(f"course_lib.bidirectional_tasks.{_f}", lambda: {"model": _wang_model(), "x": _wang_x(), "cell": "rnn"},
+         {"model": "object", "x": "array", "cell": "choice"},
+         extra={"model": _WANG_MODEL_ROWS + ([] if _f == "input_dependence" else [("language-model", lambda m: _wang_lm(True))]),
+                "x": [("two-examples", lambda x: np.concatenate([x, x], axis=1))] if _f == "input_dependence" else [],
+                "cell": _WANG_CELL_ROWS})
+spec("course_lib.viz.bidirectional.sweep_frame",
+     lambda: {"a_fwd": np.zeros((3, 4)), "a_bwd": np.zeros((3, 4)), "y_hat": np.full(4, 0.5), "t": 1, "title": "t = 2"},
+     {"a_fwd": "array", "a_bwd": "array", "y_hat": "array", "t": "int0", "title": "str"},
+     extra={"a_bwd": [("other-T", lambda a: a[:, :3])], "y_hat": [("above-1", np.full(4, 1.5)), ("other-T", np.ones(3))],
+            "t": [("past-the-end", 4)]})
+spec("course_lib.viz.bidirectional.dependence_figure",
+     lambda: {"dependence": [np.tril(np.ones((4, 4))), np.ones((4, 4))], "titles": ["uni", "bi"],
+              "step_labels": list("王府里静"), "title": "", "height": 300},
+     {"dependence": "object", "titles": "strs", "step_labels": "strs", "title": "str", "height": "int"},
+     optional=("step_labels",),
+     extra={"dependence": [("empty", []), ("array", np.ones((4, 4))), ("not-square", [np.ones((4, 3))]),
+                           ("negative", [-np.ones((4, 4))]), ("nan", [np.full((4, 4), np.nan)]),
+                           ("other-T", lambda d: [d[0], np.ones((3, 3))])],
+            "titles": [("one-short", ["uni"])], "step_labels": [("one-short", list("王府里"))]})
+spec("course_lib.widgets.bidirectional.BidirectionalExplorer",
+     lambda: {"sentence": "他说,「王府里很安静」", "models": {"rnn": _wang_model()}, "vocabulary": _wang_vocabulary(), "cell": "rnn", "t": 4},
+     {"sentence": "str", "models": "object", "vocabulary": "vocab", "cell": "choice", "t": "int0"},
+     extra={"sentence": [("empty", "")], "t": [("past-the-end", 11)],
+            "models": [("empty", {}), ("unknown-cell", lambda m: {"transformer": m["rnn"]}),
+                       ("unidirectional", lambda m: {"rnn": _wang_model(False)}),
+                       ("language-model", lambda m: {"rnn": _wang_lm(True)}),
+                       ("nan", lambda m: {"rnn": _with_part(m["rnn"], "fwd", Waa=_with_nan(m["rnn"]["fwd"]["Waa"]))}),
+                       ("gru-for-rnn-parameters", lambda m: {"gru": m["rnn"]})]})
+
+
+# === notebook 09: the deep language model, the grid figure and its explorer (deep_lm, viz.deep, widgets.deep) ===
+_DEEP_BATCH = np.array([[2, 3, 4, 1, -1], [5, 6, 2, 3, 1]])  # two sentences of token indices, <EOS> = 1, padding −1
+
+
+def _deep_lm_parameters(n_y=7, sizes=(4, 3)):
+    from course_lib.deep_lm import initialize_deep_lm
+
+    return initialize_deep_lm(n_y, sizes, _rng(9), "rnn", 0.5)
+
+
+def _deep_lm_vocabulary():
+    from course_lib.data import Vocabulary
+
+    return Vocabulary.build(["the cat sleeps", "the dogs run"], "word")
+
+
+def _deep_lm_with(p, **parts):
+    return {**p, **parts}
+
+
+_DEEP_PARAMETER_ROWS = [
+    ("list", [1, 2]), ("empty-dict", {}),
+    ("no-output", lambda p: {k: v for k, v in p.items() if k != "output"}),
+    ("no-layer1", lambda p: {k: v for k, v in p.items() if k != "layer1"}),
+    ("misspelt-layer", lambda p: {("Layer1" if k == "layer1" else k): v for k, v in p.items()}),
+    ("layer-None", lambda p: _deep_lm_with(p, layer2=None)),
+    ("output-None", lambda p: _deep_lm_with(p, output=None)),
+    ("layer2-reads-wrong-size", lambda p: _deep_lm_with(p, layer2=_deep_lm_parameters(5, (3,))["layer1"])),
+    ("nan-in-layer2", lambda p: _deep_lm_with(p, layer2={**p["layer2"], "Waa": _with_nan(p["layer2"]["Waa"])})),
+    ("complex-in-layer1", lambda p: _deep_lm_with(p, layer1={**p["layer1"], "Wax": p["layer1"]["Wax"] + 1j})),
+    ("layer1-missing-ba", lambda p: _deep_lm_with(p, layer1={k: v for k, v in p["layer1"].items() if k != "ba"})),
+    ("output-missing-by", lambda p: _deep_lm_with(p, output={"Wya": p["output"]["Wya"]})),
+    ("output-wrong-shape", lambda p: _deep_lm_with(p, output={**p["output"], "Wya": p["output"]["Wya"][:, :-1]})),
+    ("output-nan", lambda p: _deep_lm_with(p, output={**p["output"], "by": _with_nan(p["output"]["by"])})),
+]
+_DEEP_BATCH_ROWS = [
+    ("str", "2 3 4"), ("float", _DEEP_BATCH.astype(float)), ("out-of-range", np.full((2, 5), 7)),
+    ("one-axis", _DEEP_BATCH[0]), ("three-axes", _DEEP_BATCH[:, :, None]), ("empty", np.zeros((2, 0), dtype=int)),
+    ("below-minus-one", np.full((2, 5), -2)), ("list-of-lists", [[2, 3], [4]]),
+]
+_DEEP_SIZES_ROWS = [("empty", []), ("int", 4), ("str", "43"), ("zero", [4, 0]), ("float", [4, 2.5]),
+                    ("bool", [True]), ("None-size", [4, None])]
+
+spec("course_lib.deep_lm.corpus", lambda: {}, {})
+spec("course_lib.deep_lm.initialize_deep_lm",
+     lambda: {"n_y": 7, "layer_sizes": [4, 3], "rng": 0, "cell": "lstm", "init_scale": 0.1},
+     {"n_y": "int", "layer_sizes": "object", "rng": "rng", "cell": "choice", "init_scale": "float"},
+     extra={"layer_sizes": _DEEP_SIZES_ROWS})
+spec("course_lib.deep_lm.deep_lm_parameter_count", lambda: {"n_y": 79, "layer_sizes": [64, 64], "cell": "gru"},
+     {"n_y": "int", "layer_sizes": "object", "cell": "choice"}, extra={"layer_sizes": _DEEP_SIZES_ROWS})
+spec("course_lib.deep_lm.layer_size_for", lambda: {"n_y": 79, "n_layers": 2, "count": 14351, "cell": "rnn"},
+     {"n_y": "int", "n_layers": "int", "count": "int", "cell": "choice"},
+     extra={"n_layers": [("too-many", 17)]})
+spec("course_lib.deep_lm.deep_lm_forward",
+     lambda: {"parameters": _deep_lm_parameters(), "batch_indices": _DEEP_BATCH.copy(), "cell": "rnn"},
+     {"parameters": "object", "batch_indices": "object", "cell": "choice"},
+     extra={"parameters": _DEEP_PARAMETER_ROWS, "batch_indices": _DEEP_BATCH_ROWS,
+            "cell": [("gru-for-rnn-parameters", "gru")]})
+spec("course_lib.deep_lm.deep_lm_loss_and_gradients",
+     lambda: {"parameters": _deep_lm_parameters(), "batch_indices": _DEEP_BATCH.copy(), "mask": _DEEP_BATCH >= 0,
+              "cell": "rnn"},
+     {"parameters": "object", "batch_indices": "object", "mask": "object", "cell": "choice"}, optional=("mask",),
+     extra={"parameters": _DEEP_PARAMETER_ROWS, "batch_indices": _DEEP_BATCH_ROWS,
+            "mask": [("int", lambda m: m.astype(int)), ("short", lambda m: m[:, :-1]), ("str", "all"),
+                     ("marks-padding", lambda m: np.ones_like(m))],
+            "cell": [("lstm-for-rnn-parameters", "lstm")]})
+spec("course_lib.deep_lm.deep_lm_mean_token_loss",
+     lambda: {"parameters": _deep_lm_parameters(len(_deep_lm_vocabulary())), "vocabulary": _deep_lm_vocabulary(),
+              "sentences": ["the cat run", "the dogs sleeps"], "cell": "rnn"},
+     {"parameters": "object", "vocabulary": "vocab", "sentences": "strs", "cell": "choice"},
+     extra={"parameters": [p for p in _DEEP_PARAMETER_ROWS if p[0] != "layer2-reads-wrong-size"]
+            + [("other-vocabulary-size", _deep_lm_parameters(9))],
+            "sentences": [("blank", ["the cat", "  "])], "cell": [("gru-for-rnn-parameters", "gru")]})
+spec("course_lib.deep_lm.split_corpus", lambda: {"sentences": ["a b", "c d", "e f", "g h"], "held_out_share": 0.25},
+     {"sentences": "strs", "held_out_share": "float"},
+     extra={"sentences": [("one-sentence", ["a b"]), ("blank", ["a b", ""])],
+            "held_out_share": [("one", 1.0), ("above-one", 1.5)]})
+spec("course_lib.deep_lm.train_deep_lm",
+     lambda: {"train": ["the cat sleeps", "the dogs run"], "held_out": ["the dogs sleeps"],
+              "vocabulary": _deep_lm_vocabulary(), "layer_sizes": [3, 2], "cell": "gru", "steps": 2, "seed": 1,
+              "progress": False},
+     {"train": "strs", "held_out": "strs", "vocabulary": "vocab", "layer_sizes": "object", "cell": "choice",
+      "steps": "int", "seed": "int0", "progress": "bool"}, optional=("steps", "seed"),
+     extra={"layer_sizes": _DEEP_SIZES_ROWS})
+spec("course_lib.deep_lm.load_deep_run", lambda: {"name": "2x47", "directory": None},
+     {"name": "choice", "directory": "object"}, optional=("directory",),
+     extra={"name": [("other-size", "4x64"), ("list", ["1x64"])],
+            "directory": [("int", 42), ("bytes", b"assets"), ("empty-directory", lambda d: str(_tmp_dir() / "none")),
+                          ("a-file", lambda d: str(Path(__file__)))]})
+spec("course_lib.deep_lm.main",
+     lambda: {"argv": ["--only", "1x64", "--steps", "2", "--seeds", "0", "--out", str(_tmp_dir() / "deep_lm")]},
+     {"argv": "object"}, optional=("argv",),  # None: the command line's own arguments
+     extra={"argv": [("str", "--only 1x64 --steps 2"), ("non-str", ["--steps", 2])]})
+
+spec("course_lib.viz.deep.state_label", lambda: {"layer": 2, "t": 3}, {"layer": "int0", "t": "int0"})
+spec("course_lib.viz.deep.direct_inputs", lambda: {"layer": 2, "t": 3}, {"layer": "int", "t": "int"})
+for _f in ("dependency_cone", "grid_frame", "grid_figure"):
+    spec(f"course_lib.viz.deep.{_f}", lambda: {"n_layers": 3, "T_x": 6, "layer": 2, "t": 3},
+         {"n_layers": "int", "T_x": "int", "layer": "int", "t": "int"},
+         extra={"n_layers": [("too-many", 13)], "T_x": [("too-long", 41)], "layer": [("above-L", 4)],
+                "t": [("above-T_x", 7)]})
+spec("course_lib.viz.deep.grid_figure", lambda: {"n_layers": 2, "T_x": 4, "layer": 1, "t": 1, "height": 400},
+     {"height": "int"}, optional=("height",))
+spec("course_lib.viz.deep.gradient_norm_heatmap",
+     lambda: {"norms": np.abs(x_seq()[0]) + 0.1, "title": "norms", "tokens": ["a", "b", "c", "d", "e"]},
+     {"norms": "array", "title": "str", "tokens": "strs"}, optional=("tokens",),
+     extra={"norms": [("negative", lambda v: -v)], "tokens": [("too-few", ["a", "b"])]})
+extreme("course_lib.viz.deep.gradient_norm_heatmap[zeros and 1e-300]",
+        lambda: {"norms": np.array([[0.0, 1e-300, 1.0], [0.0, 0.0, 1e300]])})
+spec("course_lib.widgets.deep.DeepGridExplorer", lambda: {"n_layers": 3, "T_x": 6, "layer": 2, "t": 3},
+     {"n_layers": "int", "T_x": "int", "layer": "int", "t": "int"},
+     extra={"n_layers": [("too-many", 13)], "T_x": [("too-long", 41)], "layer": [("above-L", 4)],
+            "t": [("above-T_x", 7)]})

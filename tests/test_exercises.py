@@ -79,12 +79,29 @@ TABLES.update({
                                mistakes=lstm_tables.BACKWARD_MISTAKES, outputs=None,
                                letters=lstm_tables.BACKWARD_LETTERS),
 })
+# Notebooks 08 and 09: bidirectional_forward and stacked_forward, from run_forward.
+from course_lib.bidirectional import bidirectional_forward  # noqa: E402
+from course_lib.checks import bidirectional as birnn_tables  # noqa: E402
+from course_lib.checks import check_bidirectional_forward, check_stacked_forward  # noqa: E402
+from course_lib.checks import deep as deep_tables  # noqa: E402
+from course_lib.deep import stacked_forward  # noqa: E402
+
+TABLES.update({
+    "bidirectional_forward": dict(check=check_bidirectional_forward, answer=answers.bidirectional_forward,
+                                  reference=bidirectional_forward, cases=birnn_tables.bidirectional_cases,
+                                  mistakes=birnn_tables.MISTAKES, outputs=birnn_tables.OUTPUTS,
+                                  letters=birnn_tables.LETTERS),
+    "stacked_forward": dict(check=check_stacked_forward, answer=answers.stacked_forward, reference=stacked_forward,
+                            cases=deep_tables.stacked_cases, mistakes=deep_tables.MISTAKES, outputs=deep_tables.OUTPUTS,
+                            letters=deep_tables.LETTERS),
+})
 # Every checker a notebook calls, with the teacher's answer and the name of the reference.
 CHECKERS = {**{name: (t["check"], t["answer"]) for name, t in TABLES.items()},
             "draw_token": (check_draw_token, answers.draw_token)}
 STUB_ARGUMENTS = {"rnn_cell_forward": 3, "rnn_cell_backward": 2, "rnn_backward": 2, "sample_indices": 4,
                   "clip_by_norm": 2, "draw_token": 2, "gru_cell_forward": 3, "gru_cell_backward": 2,
                   "lstm_cell_forward": 4, "lstm_cell_backward": 3}
+STUB_ARGUMENTS.update({"bidirectional_forward": 4, "stacked_forward": 3})
 
 
 def fresh(value):
@@ -753,3 +770,72 @@ def test_the_lstm_tables_slips_are_each_used_once():
         wrong = lstm_tables._backward(*fresh(args), m.wrong.slip)
         changed = {k for k in right if np.shape(wrong[k]) != right[k].shape or not np.allclose(wrong[k], right[k])}
         assert changed == set(m.output), m.wrong.slip
+
+
+# ---------------------------------------------------------------------------------------
+# Notebooks 08 and 09: the learner's bidirectional_forward and stacked_forward
+# ---------------------------------------------------------------------------------------
+
+
+def learner_bidirectional(x, parameters_fwd, parameters_bwd, cell, slip=None):
+    """bidirectional_forward as a learner writes it, from run_forward, right or with one slip."""
+    from course_lib.recurrent import run_forward
+
+    a_fwd, caches_fwd = run_forward(x, parameters_fwd, cell)
+    x_bwd = x if slip == "no reversal" else x[:, :, ::-1]
+    a_bwd, caches_bwd = run_forward(x_bwd, parameters_bwd, cell)
+    if slip != "not flipped back":
+        a_bwd = a_bwd[:, :, ::-1]
+    pair = [a_bwd, a_fwd] if slip == "swapped" else [a_fwd, a_bwd]
+    return np.concatenate(pair, axis=0), [caches_fwd, caches_bwd]
+
+
+def learner_stacked(x, layer_parameters, cell, slip=None):
+    """stacked_forward as a learner writes it, right or with one slip."""
+    from course_lib.recurrent import run_forward
+
+    h, caches = x, []
+    for parameters in layer_parameters:
+        h, layer_caches = run_forward(x if slip == "reads x" else h, parameters, cell)
+        caches.append(layer_caches)
+    if slip == "c of the top":
+        h = caches[-1].c
+    return h, caches
+
+
+def test_the_learners_own_bidirectional_and_stacked_answers_pass():
+    assert check_bidirectional_forward(learner_bidirectional, strict=True, verbose=False) == 3
+    assert check_stacked_forward(learner_stacked, strict=True, verbose=False) == 3
+
+
+@pytest.mark.parametrize("slip, first_case, hint", [
+    ("not flipped back", "rnn", "its states are in the reversed order"),
+    ("no reversal", "rnn", "only its states were flipped"),  # the states flipped back, the inputs never reversed
+    ("swapped", "rnn", "the directions in the wrong order"),
+])
+def test_a_learners_bidirectional_slip_gets_its_diagnosis(slip, first_case, hint):
+    message = str(strict_failure(check_bidirectional_forward, with_slip(learner_bidirectional, slip)))
+    assert message.startswith(f"[{first_case}] a ") and hint in message
+
+
+@pytest.mark.parametrize("slip, first_case, hint", [
+    ("reads x", "lstm, 2 layers (3, 3)", "every layer read x"),
+    ("c of the top", "lstm, 2 layers (3, 3)", "memory cells c"),
+])
+def test_a_learners_stacked_slip_gets_its_diagnosis(slip, first_case, hint):
+    table = TABLES["stacked_forward"]
+    cases = [c for c in table["cases"]() if c.name == first_case]  # the case where the slip can be made at all
+    with pytest.raises(CheckFailed) as info:
+        check_exercise(with_slip(learner_stacked, slip), stacked_forward, cases, table["mistakes"],
+                       outputs=table["outputs"], letters=table["letters"], verbose=False)
+    assert str(info.value).startswith(f"[{first_case}] a_top ") and hint in str(info.value)
+
+
+def test_the_bidirectional_and_stacked_cases_cover_every_cell_and_unequal_layers():
+    assert [c.args[3] for c in birnn_tables.bidirectional_cases()] == ["rnn", "gru", "lstm"]
+    stacks = [([p for p in c.args[1]], c.args[2]) for c in deep_tables.stacked_cases()]
+    assert [cell for _, cell in stacks] == ["rnn", "gru", "lstm"]
+    sizes = [[get_cell(cell).sizes(p)[1] for p in layers] for layers, cell in stacks]
+    assert any(len(set(s)) > 1 for s in sizes) and any(len(set(s)) == 1 for s in sizes) and max(map(len, sizes)) == 3
+    for case in birnn_tables.bidirectional_cases():  # no palindrome: every reversal shows
+        assert not np.allclose(case.args[0], case.args[0][:, :, ::-1])

@@ -20,6 +20,8 @@ from course_lib.checks.common import (
     format_table,
     run_candidate,
 )
+from course_lib.checks.bidirectional import check_bidirectional_forward
+from course_lib.checks.deep import check_stacked_forward
 from course_lib.checks.gradients import check_clip_by_norm
 from course_lib.checks.gru import check_gru_cell_backward, check_gru_cell_forward
 from course_lib.checks.lm import check_draw_token, check_sample_loop
@@ -32,6 +34,7 @@ __all__ = [
     "ExerciseNotWritten",
     "Mistake",
     "TIME_LIMIT",
+    "check_bidirectional_forward",
     "check_clip_by_norm",
     "check_draw_token",
     "check_exercise",
@@ -43,6 +46,7 @@ __all__ = [
     "check_rnn_cell_backward",
     "check_rnn_cell_forward",
     "check_sample_loop",
+    "check_stacked_forward",
     "compare_gradients",
     "compare_outputs",
     "exercise_checker",

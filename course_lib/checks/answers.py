@@ -21,15 +21,18 @@ answers by tab-completion; ``tests/test_exercises.py`` proves every one passes i
     notebook 06  gru_cell_backward    check_gru_cell_backward
     notebook 07  lstm_cell_forward    check_lstm_cell_forward
     notebook 07  lstm_cell_backward   check_lstm_cell_backward
+    notebook 08  bidirectional_forward  check_bidirectional_forward
+    notebook 09  stacked_forward        check_stacked_forward
 """
 
 import numpy as np
 
 from course_lib import gru, lm, lstm, rnn
 from course_lib.activations import softmax
+from course_lib.recurrent import run_forward
 
 __all__ = ["clip_by_norm", "draw_token", "gru_cell_backward", "gru_cell_forward", "lstm_cell_backward",
-           "lstm_cell_forward", "rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "sample_indices"]
+           "lstm_cell_forward", "rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "sample_indices", "bidirectional_forward", "stacked_forward"]
 
 
 def rnn_cell_forward(xt, a_prev, parameters):
@@ -224,3 +227,28 @@ def lstm_cell_backward(da_next, dc_next, cache):
         gradients["dW" + g] = dz[g] @ concat.T  # dW_g = dz_g [a<t-1>; x<t>]ᵀ, summed over the batch
         gradients["db" + g] = dz[g].sum(axis=1, keepdims=True)  # db_g = Σ_batch dz_g  (n_a, 1)
     return gradients
+
+
+def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell):
+    """Both directions of a bidirectional RNN, from two sweeps of the driver (notebook 08).
+
+    To be derived in notebooks/08_bidirectional_rnn.ipynb, "Exercise: the two sweeps".
+    """
+    a_fwd, caches_fwd = run_forward(x, parameters_fwd, cell)  # a→<t> has read x<1> … x<t>  (n_a, m, T_x)
+    a_reversed, caches_bwd = run_forward(x[:, :, ::-1], parameters_bwd, cell)  # reads x<T_x>, x<T_x - 1>, …, x<1>
+    a_bwd = a_reversed[:, :, ::-1]  # flipped back: column t has read x<T_x> … x<t>
+    a = np.concatenate([a_fwd, a_bwd], axis=0)  # [a→<t>; a←<t>]  (2 n_a, m, T_x)
+    return a, (caches_fwd, caches_bwd)
+
+
+def stacked_forward(x, layer_parameters, cell):
+    """A deep RNN, one sweep of the driver per layer, each reading the layer below (notebook 09).
+
+    To be derived in notebooks/09_deep_rnn.ipynb, "Exercise: stacking the layers".
+    """
+    h = x  # what the bottom layer reads  (n_x, m, T_x)
+    caches = []
+    for parameters in layer_parameters:  # bottom layer first
+        h, layer_caches = run_forward(h, parameters, cell)  # a[l]<t> from a[l]<t-1> and a[l-1]<t>  (n_a[l], m, T_x)
+        caches.append(layer_caches)
+    return h, caches

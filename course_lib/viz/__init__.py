@@ -4,6 +4,7 @@ Pure functions: no widgets, no state. The explorers in ``course_lib.widgets`` bu
 ``FigureWidget`` from these and write later steps into it.
 """
 
+from course_lib.viz.bidirectional import dependence_figure, sweep_figure, sweep_frame
 from course_lib.viz.figures import (
     column_highlight,
     matrix_heatmap,
@@ -11,6 +12,7 @@ from course_lib.viz.figures import (
     series_over_time,
     step_heatmap,
 )
+from course_lib.viz.deep import dependency_cone, gradient_norm_heatmap, grid_figure
 from course_lib.viz.gates import gate_heatmaps, gate_histogram, neuron_coloring, step_values, unit_lines
 from course_lib.viz.gates import saturation_fractions, saturation_plot
 from course_lib.viz.lstm_cell import lstm_cell_diagram, lstm_equation, lstm_unit_values
@@ -23,4 +25,5 @@ __all__ = [
     "gate_heatmaps", "gate_histogram", "neuron_coloring", "step_values", "unit_lines",
     "saturation_fractions", "saturation_plot", "lstm_cell_diagram", "lstm_equation", "lstm_unit_values",
     "learning_curves",
+    "dependence_figure", "sweep_figure", "sweep_frame",
 ]

@@ -2,6 +2,8 @@
 
 from course_lib.widgets.architectures import ArchitectureExplorer
 from course_lib.widgets.backward import BackwardExplorer
+from course_lib.widgets.deep import DeepGridExplorer
+from course_lib.widgets.bidirectional import BidirectionalExplorer
 from course_lib.widgets.explorer import TimestepExplorer
 from course_lib.widgets.forward import ForwardExplorer
 from course_lib.widgets.gates import GateExplorer
@@ -15,4 +17,5 @@ __all__ = [
     "NotationExplorer", "SamplingExplorer", "TimestepExplorer",
     "GateExplorer",
     "LSTMCellExplorer",
+    "BidirectionalExplorer",
 ]
