@@ -839,3 +839,157 @@ def test_the_bidirectional_and_stacked_cases_cover_every_cell_and_unequal_layers
     assert any(len(set(s)) > 1 for s in sizes) and any(len(set(s)) == 1 for s in sizes) and max(map(len, sizes)) == 3
     for case in birnn_tables.bidirectional_cases():  # no palindrome: every reversal shows
         assert not np.allclose(case.args[0], case.args[0][:, :, ::-1])
+
+
+# ---------------------------------------------------------------------------------------
+# Notebooks 08 and 09: the caches are checked too, and run_forward's errors named as slips
+# ---------------------------------------------------------------------------------------
+
+
+def learner_stacked_caches(x, layer_parameters, cell, slip=None):
+    """stacked_forward as a learner writes it, its a_top right, its caches right or with one slip."""
+    from course_lib.recurrent import run_forward
+
+    h, caches = x, []
+    for parameters in (layer_parameters[::-1] if slip == "runs top first" else
+                       layer_parameters[1:] if slip == "skips the bottom" else layer_parameters):
+        h, layer_caches = run_forward(x if slip == "reads x" else h, parameters,
+                                      *(() if slip == "no cell" else (cell,)))
+        caches.append(h if slip == "states" else layer_caches)
+    if slip == "one cache":
+        return h, layer_caches
+    if slip == "top first":
+        return h, caches[::-1]
+    if slip == "one short":
+        return h, caches[1:]
+    return h, tuple(caches) if slip == "a tuple" else caches
+
+
+def learner_bidirectional_caches(x, parameters_fwd, parameters_bwd, cell, slip=None):
+    """bidirectional_forward as a learner writes it, its a right, its caches right or with one slip."""
+    from course_lib.recurrent import run_forward
+
+    given = () if slip == "no cell" else (cell,)
+    a_fwd, caches_fwd = run_forward(x, parameters_fwd, *given)
+    a_bwd, caches_bwd = run_forward(x[:, :, ::-1], parameters_bwd, *given)
+    a = np.concatenate([a_fwd, a_bwd[:, :, ::-1]], axis=0)
+    if slip == "arrays":
+        return a, (a_fwd, a_bwd)
+    if slip == "one cache":
+        return a, caches_bwd
+    if slip == "swapped":
+        return a, (caches_bwd, caches_fwd)
+    if slip == "backward not reversed":
+        return a, (caches_fwd, run_forward(x, parameters_bwd, cell)[1])
+    return a, [caches_fwd, caches_bwd]
+
+
+def test_a_tuple_of_caches_passes_too():
+    assert check_stacked_forward(with_slip(learner_stacked_caches, "a tuple"), strict=True, verbose=False) == 3
+
+
+@pytest.mark.parametrize("slip, hint", [
+    ("one cache", "caches is one SequenceCache (one layer's): return the list of the L = 3 layers' SequenceCaches"),
+    ("top first", "caches are in the reverse order, top layer first"),
+    ("one short", "caches holds 2 SequenceCaches, but there are L = 3 layers"),
+    ("states", "caches[0] is an array of shape (3, 2, 5): each entry must be a layer's SequenceCache"),
+])
+def test_stacked_caches_of_the_wrong_form_order_or_length_get_their_hint(slip, hint):
+    message = str(strict_failure(check_stacked_forward, with_slip(learner_stacked_caches, slip)))
+    assert message.startswith(f"[rnn, 3 layers (3, 3, 3)] {hint}"), message
+
+
+@pytest.mark.parametrize("slip, hint", [
+    ("arrays", "caches holds arrays (an array of shape (4, 2, 5) first), not caches"),
+    ("one cache", "caches is one SequenceCache: return the pair (caches_fwd, caches_bwd)"),
+    ("swapped", "caches are swapped: caches[0] is the forward direction's"),
+    ("backward not reversed", "caches[1] does not hold the backward sweep"),
+])
+def test_bidirectional_caches_of_the_wrong_form_or_order_get_their_hint(slip, hint):
+    message = str(strict_failure(check_bidirectional_forward, with_slip(learner_bidirectional_caches, slip)))
+    assert message.startswith(f"[rnn] {hint}"), message
+
+
+def test_the_caches_rows_are_in_the_tables(capsys):
+    check_stacked_forward(with_slip(learner_stacked_caches, "top first"))
+    out = capsys.readouterr().out
+    assert 'caches["layer 1"]' in out and 'caches["layer 3"]' in out and "✗ [rnn, 3 layers (3, 3, 3)] caches" in out
+    check_bidirectional_forward(learner_bidirectional_caches)
+    out = capsys.readouterr().out
+    assert out.count('caches["forward"]') == 3 and out.count('caches["backward"]') == 3 and "All 3 cases pass" in out
+
+
+@pytest.mark.parametrize("check, learner, first", [
+    (check_stacked_forward, learner_stacked_caches, "gru, 3 layers (3, 2, 4)"),
+    (check_bidirectional_forward, learner_bidirectional_caches, "gru"),
+])
+def test_a_cell_not_passed_on_to_run_forward_is_named(check, learner, first):
+    message = str(strict_failure(check, with_slip(learner, "no cell")))
+    assert message.startswith(f"[{first}] pass cell on to run_forward: run_forward(x, parameters, cell); without it "
+                              "run_forward runs the 'rnn' cell"), message
+    assert "raised ValueError at line" in message and "parameters is missing ['Wax', 'Waa', 'ba']" in message
+
+
+@pytest.mark.parametrize("slip, hint", [
+    ("reads x", "every layer read x"),
+    ("runs top first", "the layers ran top first"),
+    ("skips the bottom", "the bottom layer was skipped"),
+])
+def test_the_first_stacked_case_tells_the_wiring_slips_apart(slip, hint):
+    first = next(deep_tables.stacked_cases())
+    x, layers, cell = first.args
+    assert {get_cell(cell).sizes(p) for p in layers} == {(x.shape[0], x.shape[0])} and len(layers) == 3
+    message = str(strict_failure(check_stacked_forward, with_slip(learner_stacked_caches, slip)))
+    assert message.startswith(f"[{first.name}] a_top is off: {hint}"), message
+
+
+@pytest.mark.parametrize("slip", ["reads x", "runs top first", "skips the bottom"])
+def test_a_shape_error_of_run_forward_in_a_stack_is_named_as_the_wiring_slip(slip):
+    gru_case = [c for c in deep_tables.stacked_cases() if c.args[2] == "gru"]  # unequal sizes: a shape error
+    with pytest.raises(CheckFailed) as info:
+        birnn_tables.check_sweeps(with_slip(learner_stacked_caches, slip), stacked_forward, gru_case,
+                                  deep_tables.MISTAKES, outputs=deep_tables.OUTPUTS, read=deep_tables.read_caches,
+                                  explain_caches=deep_tables.explain_caches, letters=deep_tables.LETTERS,
+                                  time_limit=TIME_LIMIT, verbose=False, shape_hint=deep_tables.SHAPE_HINT)
+    message = str(info.value)
+    assert message.startswith("[gru, 3 layers (3, 2, 4)] layer l must read layer l−1's states: the x of layer l is "
+                              "what layer l−1's run_forward returned."), message
+    assert "raised ValueError at line" in message and "must have shape" in message
+
+
+def test_a_shape_error_of_the_learners_own_code_is_left_as_it_is():
+    def concatenates_badly(x, parameters_fwd, parameters_bwd, cell):
+        a, caches = bidirectional_forward(x, parameters_fwd, parameters_bwd, cell)
+        return np.concatenate([a, x], axis=1), caches
+
+    message = str(strict_failure(check_bidirectional_forward, concatenates_badly))
+    assert "raised ValueError at line" in message and "both directions read" not in message
+
+
+def test_no_hint_of_notebooks_08_and_09_breaks_a_formula_in_angle_brackets():
+    import re
+
+    hints = [m.hint for m in deep_tables.MISTAKES + birnn_tables.MISTAKES]
+    hints += [deep_tables.SHAPE_HINT, birnn_tables.SHAPE_HINT]
+    for case in list(deep_tables.stacked_cases())[:1]:
+        _, caches = stacked_forward(*case.args)
+        for wrong in (caches.layers[0], list(caches.layers[::-1]), list(caches.layers[1:]), [np.zeros(1)], 3):
+            hints.append(deep_tables.explain_caches(wrong, 'caches["layer 1"]', case.args))
+    for case in list(birnn_tables.bidirectional_cases())[:1]:
+        _, (c_fwd, c_bwd) = bidirectional_forward(*case.args)
+        for wrong in (c_fwd, (c_bwd, c_fwd), (c_fwd, c_fwd), (c_fwd,), [np.zeros(1)] * 2, 3):
+            hints.append(birnn_tables.explain_caches(wrong, 'caches["forward"]', case.args))
+    assert all(hints)
+    for hint in hints:
+        assert not re.search(r"<[^<>=]*\s[^<>=]*>", hint), hint  # x<T_x−s>, never x<T_x − s>: kept on one line
+
+
+def test_the_answers_of_notebooks_08_and_09_name_the_headings_they_are_derived_in():
+    from pathlib import Path
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    for answer, notebook, heading in ((answers.bidirectional_forward, "08_bidirectional_rnn.ipynb", "Exercise: the two sweeps"),
+                                      (answers.stacked_forward, "09_deep_rnn.ipynb", "Exercise: stacking the layers")):
+        assert f'Derived in notebooks/{notebook}, "{heading}"' in answer.__doc__
+        assert "To be derived" not in answer.__doc__
+        assert f"# {heading}" in (notebooks / notebook).read_text()

@@ -232,7 +232,7 @@ def lstm_cell_backward(da_next, dc_next, cache):
 def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell):
     """Both directions of a bidirectional RNN, from two sweeps of the driver (notebook 08).
 
-    To be derived in notebooks/08_bidirectional_rnn.ipynb, "Exercise: the two sweeps".
+    Derived in notebooks/08_bidirectional_rnn.ipynb, "Exercise: the two sweeps"
     """
     a_fwd, caches_fwd = run_forward(x, parameters_fwd, cell)  # a→<t> has read x<1> … x<t>  (n_a, m, T_x)
     a_reversed, caches_bwd = run_forward(x[:, :, ::-1], parameters_bwd, cell)  # reads x<T_x>, x<T_x - 1>, …, x<1>
@@ -244,7 +244,7 @@ def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell):
 def stacked_forward(x, layer_parameters, cell):
     """A deep RNN, one sweep of the driver per layer, each reading the layer below (notebook 09).
 
-    To be derived in notebooks/09_deep_rnn.ipynb, "Exercise: stacking the layers".
+    Derived in notebooks/09_deep_rnn.ipynb, "Exercise: stacking the layers"
     """
     h = x  # what the bottom layer reads  (n_x, m, T_x)
     caches = []
