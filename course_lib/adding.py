@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib._files import metadata_text, npz_path
 from course_lib._validate import (
     as_float_array,
     as_generator,
@@ -512,21 +513,6 @@ def default_adding_path(name):
     return ASSETS / f"adding_{name}.npz"
 
 
-def _npz_path(path):
-    if isinstance(path, bytes) or not isinstance(path, (str, Path)) or not str(path):
-        raise ValueError(f"path must be a file name (str or Path), got {path!r}")
-    path = Path(path)
-    return path if path.suffix == ".npz" or path.is_dir() else path.with_name(path.name + ".npz")
-
-
-def _json_value(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _check_history(history, name="history"):
     """The history's arrays as float64, one entry per update and one per checkpoint."""
     require_keys(name, history, HISTORY_KEYS)
@@ -550,7 +536,7 @@ def _check_save(path, run):
         raise ValueError(f"run.parameters do not fit run.cell = {run.cell!r}: {exc}") from exc
     if not isinstance(run.metadata, dict):
         raise ValueError(f"run.metadata must be a dict, got {type(run.metadata).__name__}")
-    return _npz_path(path), AddingRun(run.name, cell.name, p, _check_history(run.history, "run.history"), run.metadata)
+    return npz_path(path), AddingRun(run.name, cell.name, p, _check_history(run.history, "run.history"), run.metadata)
 
 
 @checked(_check_save)
@@ -564,10 +550,7 @@ def save_adding_run(path, run):
         the Path of the .npz written.
     """
     meta = dict(run.metadata, name=run.name, cell=run.cell)
-    try:
-        text = json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False, default=_json_value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"run.metadata must hold JSON values only (no NaN or infinity): {exc}") from exc
+    text = metadata_text(meta, "run.metadata")
     if path.is_dir():
         raise ValueError(f"path {str(path)!r} is a directory, not a .npz file")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -581,7 +564,7 @@ def save_adding_run(path, run):
 def _check_load(name):
     if isinstance(name, str) and name in DEFAULTS:
         return (default_adding_path.unchecked(name),)
-    return (_npz_path(name),)
+    return (npz_path(name),)
 
 
 @checked(_check_load)

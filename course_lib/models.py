@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib._files import metadata_text, npz_path
 from course_lib._validate import as_float_array, check_bool, check_positive_int
 from course_lib.agreement import agreement_scores
 from course_lib.data.corpora import MAX_FILLER, MIN_FILLER, agreement_examples, chinese_sentences
@@ -168,31 +169,6 @@ class SavedModel:
     cell: str = "rnn"
 
 
-def _npz_path(path):
-    """``path`` as a Path ending in .npz: "my_model" and "my_model.npz" name the same file."""
-    if isinstance(path, bytes) or not isinstance(path, (str, Path)) or not str(path):
-        raise ValueError(f"path must be a file name (str or Path), got {path!r}")
-    path = Path(path)
-    return path if path.suffix == ".npz" or path.is_dir() else path.with_name(path.name + ".npz")
-
-
-def _json_value(value):
-    """Numpy scalars and arrays as JSON numbers and lists (json knows neither)."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _metadata_text(meta):
-    """``meta`` as the .json file's text: JSON values only (numpy ones converted), no NaN."""
-    try:
-        return json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False, default=_json_value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"metadata must hold JSON values only (no NaN or infinity): {exc}") from exc
-
-
 def save_model(path, parameters, vocabulary, final_loss, metadata=None, cell="rnn"):
     """Write a language model to ``path`` (.npz) and its metadata next to it (.json).
 
@@ -208,7 +184,7 @@ def save_model(path, parameters, vocabulary, final_loss, metadata=None, cell="rn
     Returns:
         the Path of the .npz written.
     """
-    path = _npz_path(path)
+    path = npz_path(path)
     cell = get_cell(cell)
     if not isinstance(vocabulary, Vocabulary):
         raise ValueError(f"vocabulary must be the Vocabulary of the model, got {type(vocabulary).__name__}")
@@ -221,7 +197,7 @@ def save_model(path, parameters, vocabulary, final_loss, metadata=None, cell="rn
     _, n_a = cell.sizes(p)
     meta = dict(metadata or {}, final_loss=final_loss, granularity=vocabulary.granularity,
                 n_y=len(vocabulary), n_a=int(n_a), cell=cell.name)
-    text = _metadata_text(meta)
+    text = metadata_text(meta)
     if path.is_dir():
         raise ValueError(f"path {str(path)!r} is a directory, not a .npz file")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +221,7 @@ def load_model(path):
         ValueError naming the path and what is wrong with it: missing, a directory, not an
         archive, an entry missing, parameters that do not fit, or metadata that is not JSON.
     """
-    path = _npz_path(path)
+    path = npz_path(path)
     if not path.exists():
         raise ValueError(f"path {str(path)!r} does not exist (a shipped model is rebuilt with: "
                          f"{COMMAND} --corpus <name> --out {path})")
@@ -556,7 +532,7 @@ def _add_history(parser, out, result, final_loss, metadata):
     else:
         parser.error(f"retraining did not reproduce the weights of {out} (they differ by up to {difference:.3g}, "
                      f"final loss {final_loss:.6f} vs {shipped.final_loss:.6f}): no history added")
-    target.write_text(_metadata_text(meta) + "\n", encoding="utf-8")
+    target.write_text(metadata_text(meta) + "\n", encoding="utf-8")
     print(f"{metadata['corpus']}: retrained in {metadata['train_cpu_seconds']:.1f} s of CPU, the weights of {out} "
           f"{verdict}; history written to {target}")
     return 0
@@ -592,11 +568,11 @@ def main(argv=None):
                          "and goes without --add-history")
         target = Path(args.out) if args.out else seed_history_path(args.corpus, args.seed)
         metadata = train_default(args.corpus, seed=args.seed, steps=args.steps, progress=not args.no_progress)[4]
-        target.write_text(_metadata_text(metadata) + "\n", encoding="utf-8")
+        target.write_text(metadata_text(metadata) + "\n", encoding="utf-8")
         print(f"{args.corpus}, seed {args.seed}: {metadata['steps']} steps in {metadata['train_cpu_seconds']:.1f} s "
               f"of CPU; history written to {target}")
         return 0
-    out = _npz_path(args.out) if args.out else default_model_path(args.corpus)
+    out = npz_path(args.out) if args.out else default_model_path(args.corpus)
     if args.add_history and not out.is_file():
         parser.error(f"--add-history adds to an existing model, and {out} does not exist")
     result, vocabulary, _, final_loss, metadata = train_default(
