@@ -5,11 +5,12 @@ that write and read ``assets/``, not by learners.
 """
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["json_value", "metadata_text", "npz_path"]
+__all__ = ["json_value", "metadata_text", "npz_path", "read_npz"]
 
 
 def npz_path(path):
@@ -38,3 +39,22 @@ def metadata_text(meta, name="metadata"):
         return json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False, default=json_value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must hold JSON values only (no NaN or infinity): {exc}") from exc
+
+
+def read_npz(path, writer, rebuild):
+    """The arrays of the .npz archive at ``path`` (a Path), as a dict; else a ValueError naming it.
+
+    Args:
+        path: the archive's Path (see npz_path).
+        writer: the function that writes such archives, named in the errors ("save_model").
+        rebuild: how a missing shipped file is made again, said when ``path`` does not exist.
+    """
+    if not path.exists():
+        raise ValueError(f"path {str(path)!r} does not exist ({rebuild})")
+    if not path.is_file():
+        raise ValueError(f"path {str(path)!r} is a directory, not a .npz file written by {writer}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return dict(data)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"path {str(path)!r} is not a .npz archive written by {writer} ({exc})") from exc

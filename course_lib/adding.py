@@ -32,13 +32,12 @@ import json
 import math
 import os
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from course_lib._files import metadata_text, npz_path
+from course_lib._files import metadata_text, npz_path, read_npz
 from course_lib._validate import (
     as_float_array,
     as_generator,
@@ -579,15 +578,7 @@ def load_adding_run(name):
         ValueError naming the path when it is missing or does not hold a run.
     """
     path = name
-    if not path.exists():
-        raise ValueError(f"path {str(path)!r} does not exist (the shipped runs are rebuilt with: {COMMAND})")
-    if not path.is_file():
-        raise ValueError(f"path {str(path)!r} is a directory, not a .npz file written by save_adding_run")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            entries = dict(data)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"path {str(path)!r} is not a .npz archive written by save_adding_run ({exc})") from exc
+    entries = read_npz(path, "save_adding_run", f"the shipped runs are rebuilt with: {COMMAND}")
     try:
         cell = _check_cell(str(entries["cell"]))
         parameters = {k.split("/", 1)[1]: v for k, v in entries.items() if k.startswith("parameters/")}

@@ -27,13 +27,12 @@ import math
 import os
 import sys
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from course_lib._files import metadata_text, npz_path
+from course_lib._files import metadata_text, npz_path, read_npz
 from course_lib._validate import as_float_array, check_bool, check_positive_int
 from course_lib.agreement import agreement_scores
 from course_lib.data.corpora import MAX_FILLER, MIN_FILLER, agreement_examples, chinese_sentences
@@ -222,16 +221,7 @@ def load_model(path):
         archive, an entry missing, parameters that do not fit, or metadata that is not JSON.
     """
     path = npz_path(path)
-    if not path.exists():
-        raise ValueError(f"path {str(path)!r} does not exist (a shipped model is rebuilt with: "
-                         f"{COMMAND} --corpus <name> --out {path})")
-    if not path.is_file():
-        raise ValueError(f"path {str(path)!r} is a directory, not a .npz file written by save_model")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            entries = dict(data)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"path {str(path)!r} is not a .npz archive written by save_model ({exc})") from exc
+    entries = read_npz(path, "save_model", f"a shipped model is rebuilt with: {COMMAND} --corpus <name> --out {path}")
     try:
         cell = get_cell(str(entries.pop("cell", "rnn")))
     except ValueError as exc:
