@@ -47,11 +47,13 @@ __all__ = [
     "log_probabilities",
     "mean_token_loss",
     "next_token_distribution",
+    "perplexity",
     "sample",
     "sample_indices",
     "sequence_log_probability",
     "softmax_with_temperature",
     "teacher_forcing_inputs",
+    "truncate_distribution",
 ]
 
 
@@ -168,9 +170,26 @@ def _check_text(parameters, vocabulary, text, cell="rnn"):
     return p, vocabulary, _text("text", text), cell
 
 
-def _check_next_token(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn"):
+def _check_next_token(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn", top_k=None, top_p=None):
     p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
-    return p, vocabulary, _text("prefix", prefix), check_positive_float("temperature", temperature), cell
+    return (p, vocabulary, _text("prefix", prefix), check_positive_float("temperature", temperature), cell,
+            *_truncation(top_k, top_p, len(vocabulary)))
+
+
+def _truncation(top_k, top_p, n_y):
+    """top_k: None or an int in [1, n_y]; top_p: None or a float in (0, 1]."""
+    if top_k is not None:
+        top_k = check_positive_int(f"top_k (None, or a number of tokens up to n_y = {n_y})", top_k, maximum=n_y)
+    if top_p is not None:
+        top_p = check_positive_float("top_p", top_p)
+        if top_p > 1:
+            raise ValueError(f"top_p must be None or a probability mass in (0, 1], got {top_p:g}")
+    return top_k, top_p
+
+
+def _check_truncate(y_hat, top_k=None, top_p=None):
+    y_hat = _probabilities(y_hat)
+    return (y_hat, *_truncation(top_k, top_p, y_hat.size))
 
 
 def _check_lm_step(parameters, a_prev, xt, cell="rnn"):
@@ -187,15 +206,21 @@ def _check_lm_step(parameters, a_prev, xt, cell="rnn"):
     return p, states if several else states[0], xt, cell
 
 
-def _check_sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn"):
+def _check_sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn",
+                  top_k=None, top_p=None):
     p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     greedy = check_bool("greedy", greedy)
     rng = None if greedy and rng is None else as_generator("rng", rng)
     return (p, vocabulary, rng, check_positive_float("temperature", temperature),
-            check_positive_int("max_length", max_length), greedy, _text("prefix", prefix), cell)
+            check_positive_int("max_length", max_length), greedy, _text("prefix", prefix), cell,
+            *_truncation(top_k, top_p, len(vocabulary)))
 
 
 def _check_draw_token(y_hat, rng):
+    return _probabilities(y_hat), as_generator("rng", rng)
+
+
+def _probabilities(y_hat):
     y_hat = as_float_array("y_hat", y_hat)
     if y_hat.ndim != 1 or y_hat.size == 0:
         column = " (pass the column ŷ[:, 0] of a (n_y, 1) ŷ)" if y_hat.ndim == 2 and y_hat.shape[1] == 1 else ""
@@ -205,7 +230,7 @@ def _check_draw_token(y_hat, rng):
         raise ValueError(
             f"y_hat must be probabilities, every entry >= 0 and summing to 1 (ŷ = softmax(z), not the logits z), "
             f"got entries from {y_hat.min():.3g} to {y_hat.max():.3g} summing to {total:.6g}")
-    return y_hat, as_generator("rng", rng)
+    return y_hat
 
 
 def _check_sample_indices(parameters, rng, eos, max_length=50):
@@ -411,14 +436,40 @@ def mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn
         float: J / (number of tokens); exp of it is the perplexity.
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
+    return _mean_loss(cell, parameters, _encoded_batches(vocabulary, sentences, batch_size))
+
+
+def _encoded_batches(vocabulary, sentences, batch_size=256):
+    """``sentences`` encoded once (with <EOS>), in padded batches of ``batch_size``: for a
+    loss measured again and again while training (the held-out loss)."""
+    return [encode_batch(vocabulary, sentences[start:start + batch_size], add_eos=True)
+            for start in range(0, len(sentences), batch_size)]
+
+
+def _mean_loss(cell, p, batches):
+    """Σ −log ŷ<t>[y<t>] / (number of tokens) over encoded batches."""
     total, count = 0.0, 0
-    for start in range(0, len(sentences), batch_size):
-        batch = encode_batch(vocabulary, sentences[start:start + batch_size], add_eos=True)
-        log_p = _log_probabilities(cell, parameters, batch.indices)
+    for batch in batches:
+        log_p = _log_probabilities(cell, p, batch.indices)
         i, t = np.nonzero(batch.mask)
         total -= log_p[batch.indices[i, t], i, t].sum()
         count += len(i)
     return total / count
+
+
+@checked(_check_mean_token_loss)
+def perplexity(parameters, vocabulary, sentences, batch_size=256, cell="rnn"):
+    """The perplexity (困惑度) of the model on ``sentences``: exp(mean loss per token).
+
+    Args:
+        parameters, vocabulary, sentences, batch_size, cell: as for ``mean_token_loss``.
+    Returns:
+        float ≥ 1: exp(−(1/N) Σ log P(y<t> | y<1> ... y<t-1>)) over the N tokens (<EOS>
+        included): the number of equally likely tokens the model is, on average, choosing
+        among. A model that gives every token 1/n_y has perplexity n_y.
+    Derived in notebooks/04b_language_models_in_practice.ipynb, "Perplexity"
+    """
+    return float(np.exp(_mean_loss(cell, parameters, _encoded_batches(vocabulary, sentences, batch_size))))
 
 
 # ---------------------------------------------------------------------------------------
@@ -522,7 +573,7 @@ def _start(cell, p, vocabulary, prefix):
 
 
 @checked(_check_next_token)
-def next_token_distribution(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn"):
+def next_token_distribution(parameters, vocabulary, prefix="", temperature=1.0, cell="rnn", top_k=None, top_p=None):
     """P(next token | prefix): ŷ after reading the prefix's tokens.
 
     Args:
@@ -530,12 +581,13 @@ def next_token_distribution(parameters, vocabulary, prefix="", temperature=1.0, 
         prefix: str, possibly empty (then this is the distribution of y<1>).
         temperature: τ > 0 applied to the logits (1 = the model's distribution).
         cell: "rnn" or another registered cell.
+        top_k, top_p: None, or the truncation of ``truncate_distribution`` (after τ).
     Returns:
         (n_y,) probabilities summing to 1; index i is ``vocabulary.tokens[i]``.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
     _, _, z, _ = _start(cell, parameters, vocabulary, prefix)
-    return softmax_with_temperature(z, temperature)[:, 0]
+    return truncate_distribution.unchecked(softmax_with_temperature(z, temperature)[:, 0], top_k, top_p)
 
 
 @checked(_check_lm_step)
@@ -566,6 +618,30 @@ def lm_step(parameters, a_prev, xt, cell="rnn"):
 # ---------------------------------------------------------------------------------------
 
 
+@checked(_check_truncate)
+def truncate_distribution(y_hat, top_k=None, top_p=None):
+    """Keep only the most probable tokens of ŷ and share their mass out again: top-k and nucleus sampling.
+
+    Args:
+        y_hat: ŷ, the probabilities of the n_y tokens, shape (n_y,), summing to 1.
+        top_k: None, or k in [1, n_y]: keep the k most probable tokens (Fan et al. 2018).
+        top_p: None, or p in (0, 1]: keep the smallest set of most probable tokens whose
+            mass reaches p, the nucleus (Holtzman et al. 2020). With both, both cuts apply.
+    Returns:
+        (n_y,) probabilities summing to 1: ŷ[i] / Σ_kept ŷ on the kept tokens, 0 elsewhere.
+        A new array (ŷ is not modified); ties at the cut are kept in index order.
+    Derived in notebooks/04b_language_models_in_practice.ipynb, "Better sampling"
+    """
+    order = np.argsort(-y_hat, kind="stable")  # most probable first; ties in index order
+    keep = len(order) if top_k is None else top_k
+    if top_p is not None:  # the nucleus: the first tokens whose cumulative mass reaches p
+        mass = np.cumsum(y_hat[order])
+        keep = min(keep, int(np.searchsorted(mass, top_p * mass[-1] * (1 - 1e-12))) + 1)
+    kept = np.zeros_like(y_hat)
+    kept[order[:keep]] = y_hat[order[:keep]]
+    return kept / kept.sum()
+
+
 @checked(_check_draw_token)
 def draw_token(y_hat, rng):
     """Draw one token index from the distribution ŷ: y<t> ~ ŷ<t>.
@@ -588,7 +664,7 @@ class SampleResult:
         tokens: the drawn tokens, "<EOS>" last if it was drawn (the prefix excluded).
         indices: int array of their vocabulary indices.
         distributions: (n_y, len(tokens)), the distribution each token was drawn from
-            (after the temperature).
+            (after the temperature and any top-k / top-p truncation).
         text: the decoded sentence, prefix included, without "<EOS>".
         ended: True when <EOS> was drawn, False when max_length stopped it.
     """
@@ -601,7 +677,8 @@ class SampleResult:
 
 
 @checked(_check_sample)
-def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn"):
+def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=False, prefix="", cell="rnn",
+           top_k=None, top_p=None):
     """Draw a sentence from the language model, one token at a time.
 
     Args:
@@ -614,11 +691,14 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
         prefix: optional str the sentence starts with; it is read with teacher
             forcing, and drawing continues after it.
         cell: "rnn" or another registered cell.
+        top_k, top_p: None, or draw only from the k most probable tokens / from the
+            nucleus of mass p (``truncate_distribution``, applied after τ).
     Returns:
         SampleResult (tokens, indices, distributions (n_y, T), text, ended).
 
-    x<1> = 0; at each step ŷ<t> = softmax(z<t> / τ), y<t> ~ ŷ<t> (``draw_token``), and the
-    one-hot y<t> becomes x<t+1>; stop at <EOS> or after max_length tokens.
+    x<1> = 0; at each step ŷ<t> = softmax(z<t> / τ) (truncated if asked), y<t> ~ ŷ<t>
+    (``draw_token``), and the one-hot y<t> becomes x<t+1>; stop at <EOS> or after
+    max_length tokens.
     Derived in notebooks/04_language_model_sampling.ipynb, "Sampling"
     """
     eos = vocabulary.index(EOS)
@@ -626,6 +706,8 @@ def sample(parameters, vocabulary, rng, temperature=1.0, max_length=50, greedy=F
     indices, distributions = [], []
     for _ in range(max_length):
         y_hat = softmax_with_temperature(z, temperature)[:, 0]  # ŷ<t> = softmax(z<t> / τ)  (n_y,)
+        if top_k is not None or top_p is not None:
+            y_hat = truncate_distribution.unchecked(y_hat, top_k, top_p)  # only the most probable tokens
         i = int(np.argmax(y_hat)) if greedy else draw_token.unchecked(y_hat, rng)  # y<t> ~ ŷ<t>
         indices.append(i)
         distributions.append(y_hat)

@@ -35,7 +35,7 @@ from course_lib._validate import (
 from course_lib.data.vocab import Vocabulary
 from course_lib.gradients import clip as clip_by_value
 from course_lib.gradients import clip_by_norm, global_norm
-from course_lib.lm import check_lm_parameters, lm_loss_and_gradients
+from course_lib.lm import check_lm_parameters, lm_loss_and_gradients, mean_token_loss
 from course_lib.optim import gradient_pairs, make_optimizer, rebuild
 from course_lib.recurrent import get_cell
 
@@ -85,8 +85,11 @@ class TrainingResult:
             clipping.
         tokens: Σ n over the steps: the tokens a language model read (the examples,
             characters ... of another loss).
-        seconds: wall-clock time of the loop.
+        seconds: wall-clock time of the loop, without the held-out evaluations.
         config: the hyper-parameters used.
+        held_out_steps: (K,), the update counts at which the held-out loss was measured
+            (0 = before the first update, the last = steps); empty without ``held_out``.
+        held_out_losses: (K,), the held-out loss at those steps.
     """
 
     parameters: dict
@@ -95,6 +98,8 @@ class TrainingResult:
     tokens: int
     seconds: float
     config: dict = field(default_factory=dict)
+    held_out_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    held_out_losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class TrainingStep(NamedTuple):
@@ -152,7 +157,7 @@ def _check_limit(name, value):
 
 def _check_train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam", learning_rate=0.01,
                        clip=None, progress=True, callback=None, callback_every=100, max_loss=None,
-                       max_gradient_norm=1e6, description="training"):
+                       max_gradient_norm=1e6, description="training", held_out=None, held_out_every=None):
     if isinstance(batches, (list, tuple)):
         if not batches:
             raise ValueError("batches must not be empty: give a list of batches (visited in turn, again and again) "
@@ -170,6 +175,8 @@ def _check_train_model(loss_and_gradients, parameters, batches, steps, optimizer
         check_bool("progress", progress), _check_callable("callback", callback, optional=True),
         check_positive_int("callback_every", callback_every), _check_limit("max_loss", max_loss),
         check_positive_float("max_gradient_norm", max_gradient_norm), description,
+        _check_callable("held_out", held_out, optional=True),
+        None if held_out_every is None else check_positive_int("held_out_every", held_out_every),
     )
 
 
@@ -248,7 +255,7 @@ def _not_finite(parameters, prefix=""):
 @checked(_check_train_model)
 def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam", learning_rate=0.01, clip=None,
                 progress=True, callback=None, callback_every=100, max_loss=None, max_gradient_norm=1e6,
-                description="training"):
+                description="training", held_out=None, held_out_every=None):
     """Train any model with mini-batch gradient descent: ``training_step`` repeated.
 
     Args:
@@ -270,8 +277,14 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
             divergence. With ``clip`` it is not checked: a large gradient is exactly what
             clipping is there to handle (a non-finite one still stops training).
         description: the progress bar's label.
+        held_out: None, or ``held_out(parameters) -> float``: the mean loss on data the
+            updates never see (a validation set), measured before the first update, every
+            ``held_out_every`` updates and after the last.
+        held_out_every: updates between two held-out measurements (default: steps // 20,
+            at least 1).
     Returns:
-        TrainingResult (parameters, losses per step, gradient_norms per step, tokens, ...).
+        TrainingResult (parameters, losses per step, gradient_norms per step, tokens, ...,
+        held_out_steps and held_out_losses).
     Raises:
         TrainingDiverged (a FloatingPointError and a ValueError) naming the step, the loss
         and the gradient norm, as soon as either stops being finite or exceeds its limit,
@@ -290,8 +303,23 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
     norm_limit = max_gradient_norm if clip is None else np.inf
     advice = "lower the learning_rate" + (" or clip the gradients" if clip is None else "")
     tokens = 0
+    every = held_out_every or max(1, steps // 20)
+    held_out_steps, held_out_losses = [], []
+    evaluating = [0.0]  # seconds spent on the held-out loss, not counted as training time
+
+    def measure(step, parameters):
+        if held_out is None:
+            return None
+        t0 = time.perf_counter()
+        value = float(held_out(parameters))
+        evaluating[0] += time.perf_counter() - t0
+        held_out_steps.append(step)
+        held_out_losses.append(value)
+        return value
+
     bar = tqdm(total=steps, disable=not progress, desc=description, unit="step")
     start = time.perf_counter()
+    measure(0, parameters)
     try:
         for step in range(1, steps + 1):
             batch = next(batches, _END)
@@ -316,9 +344,14 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
                 )
             parameters = new_parameters
             tokens += n
+            if step % every == 0 or step == steps:
+                measure(step, parameters)
             bar.update(1)
             if step % 10 == 0 or step == steps:
-                bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+                shown = dict(loss=f"{loss:.3f}")
+                if held_out_losses:
+                    shown["held_out"] = f"{held_out_losses[-1]:.3f}"
+                bar.set_postfix(shown, refresh=False)
             if callback is not None and step % callback_every == 0:
                 callback(step, parameters, loss)
     finally:
@@ -328,9 +361,11 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
         losses=losses,
         gradient_norms=norms,
         tokens=tokens,
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start - evaluating[0],
         config=dict(steps=steps, optimizer=repr(optimizer), clip=None if clip is None else list(clip),
                     max_loss=max_loss, max_gradient_norm=max_gradient_norm),
+        held_out_steps=np.array(held_out_steps, dtype=int),
+        held_out_losses=np.array(held_out_losses, dtype=float),
     )
 
 
@@ -398,12 +433,12 @@ def iterate_batches(encoded, batch_size, rng, pool=50):
     return _batches(encoded, batch_size, rng, pool)
 
 
-def _encode(corpus, vocabulary):
+def _encode(corpus, vocabulary, name="corpus"):
     """Every sentence as an int array of token indices ending in <EOS>."""
     if isinstance(corpus, str) or not isinstance(corpus, (list, tuple)) or not corpus:
-        raise ValueError("corpus must be a non-empty list of str sentences")
+        raise ValueError(f"{name} must be a non-empty list of str sentences")
     if not all(isinstance(s, str) and s.strip() for s in corpus):
-        raise ValueError("corpus must hold non-empty str sentences")
+        raise ValueError(f"{name} must hold non-empty str sentences")
     return [np.array(vocabulary.encode(s, add_eos=True)) for s in corpus]
 
 
@@ -426,6 +461,8 @@ def train_language_model(
     max_loss=20.0,
     max_gradient_norm=1e6,
     cell="rnn",
+    held_out=None,
+    held_out_every=None,
 ):
     """Train a recurrent language model with mini-batch gradient descent.
 
@@ -452,9 +489,12 @@ def train_language_model(
         max_gradient_norm: without ``clip``, a per-token gradient norm above this counts as
             divergence (with ``clip``, only a non-finite one does).
         cell: "rnn" or another registered cell (see ``recurrent.cell_names()``).
+        held_out: None, or a list of str sentences the updates never see (a validation
+            set): their mean loss per token is measured while training.
+        held_out_every: updates between two held-out measurements (default steps // 20).
     Returns:
         TrainingResult (parameters, losses per step in nats per token, gradient_norms per
-        step, tokens, seconds, config).
+        step, tokens, seconds, config, held_out_steps, held_out_losses).
     Raises:
         TrainingDiverged, as ``train_model`` does. (With tanh and a stable softmax an exploding
         run rarely reaches NaN: it shows as a loss far above log n_y, hence ``max_loss``.)
@@ -479,6 +519,13 @@ def train_language_model(
         if cell.sizes(parameters)[1] != n_a:
             raise ValueError(f"parameters have n_a = {cell.sizes(parameters)[1]} hidden units, but n_a = {n_a}")
     batches = iterate_batches(encoded, check_positive_int("batch_size", batch_size), rng)
+    held_out_loss = None
+    if held_out is not None:
+        _encode(held_out, vocabulary, "held_out")  # the same check as the corpus's
+        held_out = list(held_out)
+
+        def held_out_loss(parameters):
+            return mean_token_loss.unchecked(parameters, vocabulary, held_out, 256, cell)
 
     def loss_and_gradients(parameters, batch):
         indices, mask, _ = batch  # made by iterate_batches: checked already
@@ -487,6 +534,7 @@ def train_language_model(
 
     result = train_model(loss_and_gradients, parameters, batches, steps, optimizer=optimizer, learning_rate=learning_rate,
                    clip=clip, progress=progress, callback=callback, callback_every=callback_every,
-                   max_loss=max_loss, max_gradient_norm=max_gradient_norm)
+                   max_loss=max_loss, max_gradient_norm=max_gradient_norm,
+                   held_out=held_out_loss, held_out_every=held_out_every)
     result.config.update(n_a=n_a, batch_size=batch_size, init_scale=init_scale, cell=cell.name)
     return result

@@ -703,6 +703,13 @@ def _sentences():
     return ["王刚和李明去上班了", "李明和王刚是同事"]
 
 
+# --- data.splits -------------------------------------------------------------------------
+spec("course_lib.data.splits.split_corpus", lambda: {"items": ["a", "b", "c", "d"], "rng": 0, "fractions": (0.5, 0.25, 0.25)},
+     {"items": "object", "rng": "rng", "fractions": "object"},
+     extra={"items": [("empty", []), ("str", "abc"), ("unhashable", [[1], [2]])],
+            "fractions": [("two", (0.5, 0.5)), ("not-summing-to-1", (0.5, 0.2, 0.2)), ("negative", (1.2, -0.1, -0.1)),
+                          ("nan", (float("nan"), 0.5, 0.5))]})
+
 # --- lm ---------------------------------------------------------------------------------
 spec("course_lib.lm.check_lm_parameters", lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "cell": "rnn"},
      {"parameters": "params:rnn", "vocabulary": "vocab", "cell": "choice"}, optional=("vocabulary",),
@@ -730,10 +737,20 @@ spec("course_lib.lm.mean_token_loss",
 for _f in ("conditional_probabilities", "sequence_log_probability"):
     spec(f"course_lib.lm.{_f}", lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "text": "王刚和李明"},
          {"parameters": "params:rnn", "vocabulary": "vocab", "text": "str", "cell": "choice"})
+spec("course_lib.lm.perplexity",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "sentences": _sentences(), "batch_size": 1},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "sentences": "strs", "batch_size": "int", "cell": "choice"})
+_TRUNCATION = {"top_k": [("above-n_y", 10 ** 6)], "top_p": [("above-1", 1.5)]}
+spec("course_lib.lm.truncate_distribution", lambda: {"y_hat": np.array([0.2, 0.5, 0.3]), "top_k": 2, "top_p": 0.9},
+     {"y_hat": "array", "top_k": "int", "top_p": "float"}, optional=("top_k", "top_p"),
+     extra={"y_hat": [("negative", np.array([-0.2, 0.7, 0.5])), ("logits", np.array([2.0, -1.0, 0.5]))],
+            "top_k": [("above-n_y", 4)], "top_p": [("above-1", 1.5)]})
 spec("course_lib.lm.next_token_distribution",
-     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "prefix": "王刚", "temperature": 0.5},
-     {"parameters": "params:rnn", "vocabulary": "vocab", "prefix": "str", "temperature": "float", "cell": "choice"},
-     extra={"parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "prefix": "王刚", "temperature": 0.5, "top_k": 3,
+              "top_p": 0.9},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "prefix": "str", "temperature": "float", "cell": "choice",
+      "top_k": "int", "top_p": "float"}, optional=("top_k", "top_p"),
+     extra={**_TRUNCATION, "parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
                            ("Wya-(n_a,n_y)", lambda v: {**v, "Wya": v["Wya"].T})]})
 spec("course_lib.lm.lm_step",
      lambda: {"parameters": _lm(), "a_prev": np.zeros((N_A, M)), "xt": np.zeros((len(_vocabulary()), M))},
@@ -741,10 +758,11 @@ spec("course_lib.lm.lm_step",
      extra={"a_prev": [("m-differs", np.zeros((N_A, M + 1))), ("tuple", lambda v: (v, v))]})
 spec("course_lib.lm.sample",
      lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "rng": 0, "temperature": 0.5, "max_length": 20,
-              "greedy": False, "prefix": "王"},
+              "greedy": False, "prefix": "王", "top_k": 3, "top_p": 0.9},
      {"parameters": "params:rnn", "vocabulary": "vocab", "rng": "rng", "temperature": "float", "max_length": "int",
-      "greedy": "bool", "prefix": "str", "cell": "choice"},
-     extra={"parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
+      "greedy": "bool", "prefix": "str", "cell": "choice", "top_k": "int", "top_p": "float"},
+     optional=("top_k", "top_p"),
+     extra={**_TRUNCATION, "parameters": [("by-(n_y,)", lambda v: {**v, "by": v["by"][:, 0]}),
                            ("Wya-(n_a,n_y)", lambda v: {**v, "Wya": v["Wya"].T}),
                            ("no-output-layer", lambda v: {k: w for k, w in v.items() if k not in ("Wya", "by")})],
             "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
@@ -918,14 +936,15 @@ spec("course_lib.train.train_model",
      lambda: {"loss_and_gradients": _quadratic, "parameters": {"W": np.zeros(2)}, "batches": [np.ones(2)],
               "steps": 3, "optimizer": "adam", "learning_rate": 0.1, "clip": ("value", 1.0), "progress": False,
               "callback": lambda step, p, loss: None, "callback_every": 1, "max_loss": 10.0,
-              "max_gradient_norm": 1e3, "description": "tiny"},
+              "max_gradient_norm": 1e3, "description": "tiny", "held_out": lambda p: 1.0, "held_out_every": 1},
      {"loss_and_gradients": "object", "parameters": "object", "batches": "object", "steps": "int",
       "optimizer": "choice", "learning_rate": "float", "clip": "object", "progress": "bool", "callback": "object",
-      "callback_every": "int", "max_loss": "float", "max_gradient_norm": "float", "description": "str"},
-     optional=("clip", "callback", "max_loss"),
+      "callback_every": "int", "max_loss": "float", "max_gradient_norm": "float", "description": "str",
+      "held_out": "object", "held_out_every": "int"},
+     optional=("clip", "callback", "max_loss", "held_out", "held_out_every"),
      extra={"loss_and_gradients": _BAD_LOSSES, "parameters": [("list", [1.0]), ("empty", {}), ("nan", {"W": np.full(2, np.nan)})],
             "batches": [("empty", []), ("int", 3), ("short-iterator", lambda v: iter(v))],
-            "clip": _BAD_CLIPS, "callback": [("int", 3)]})
+            "clip": _BAD_CLIPS, "callback": [("int", 3)], "held_out": [("list", [1.0])]})
 extreme("course_lib.train.train_model[weights×1e3]",
         lambda: {"loss_and_gradients": _quadratic, "parameters": {"W": np.full(2, 1e3)}, "batches": [np.ones(2)],
                  "steps": 3, "progress": False, "clip": ("norm", 1.0)})
@@ -944,13 +963,13 @@ spec("course_lib.train.train_language_model",
      lambda: {"corpus": _sentences(), "vocabulary": _vocabulary(), "n_a": N_A, "rng": 0, "steps": 2, "batch_size": 2,
               "optimizer": "adam", "learning_rate": 0.01, "clip": ("norm", 5.0), "parameters": _lm(), "init_scale": 0.1,
               "progress": False, "callback": lambda step, p, loss: None, "callback_every": 1, "max_loss": 20.0,
-              "max_gradient_norm": 1e6, "cell": "rnn"},
+              "max_gradient_norm": 1e6, "cell": "rnn", "held_out": _sentences()[:1], "held_out_every": 1},
      {"corpus": "strs", "vocabulary": "vocab", "n_a": "int", "rng": "rng", "steps": "int", "batch_size": "int",
       "optimizer": "choice", "learning_rate": "float", "clip": "object", "parameters": "params:rnn",
       "init_scale": "float", "progress": "bool", "callback": "object", "callback_every": "int", "max_loss": "float",
-      "max_gradient_norm": "float", "cell": "choice"},
-     optional=("clip", "parameters", "callback", "max_loss"),
-     extra={"corpus": [("blank", ["  "])], "clip": _BAD_CLIPS, "callback": [("int", 3)],
+      "max_gradient_norm": "float", "cell": "choice", "held_out": "strs", "held_out_every": "int"},
+     optional=("clip", "parameters", "callback", "max_loss", "held_out", "held_out_every"),
+     extra={"corpus": [("blank", ["  "])], "held_out": [("blank", ["  "])], "clip": _BAD_CLIPS, "callback": [("int", 3)],
             "n_a": [("differs-from-parameters", N_A + 1)],
             "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
                 ["abc"], "char"))]})
@@ -1573,6 +1592,15 @@ spec("course_lib.adding.updates_to_reach", lambda: {"run": _adding_run(), "thres
      {"run": "object", "threshold": "float"}, extra={"run": [("dict", {"history": {}})]})
 
 # --- viz.training ------------------------------------------------------------------------
+spec("course_lib.viz.training.loss_curves",
+     lambda: {"runs": {"a": (np.array([2.0, 1.5, 1.0]), np.array([0, 3]), np.array([2.0, 1.2]))},
+              "reference": (1.0, "bigram"), "smooth": 2},
+     {"runs": "object", "reference": "object", "smooth": "int", "log_y": "bool", "height": "int"},
+     optional=("reference",),
+     extra={"runs": [("empty", {}), ("not-three", {"a": (np.ones(2), np.ones(2))}),
+                     ("ragged", {"a": (np.ones(2), np.arange(3), np.ones(2))}),
+                     ("no-held-out", {"a": (np.ones(2), np.zeros(0), np.zeros(0))})],
+            "reference": [("no-label", (0.5,)), ("nan", (float("nan"), "x"))]})
 spec("course_lib.viz.training.learning_curves",
      lambda: {"curves": {"a": (np.array([1.0, 2.0]), np.array([0.1, 0.2]), np.array([0.5, 0.4]))},
               "reference": (0.5, "chance")},

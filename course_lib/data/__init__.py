@@ -1,5 +1,6 @@
 """Vocabulary, one-hot encoding and the course's generated corpora (NumPy only)."""
 
+from course_lib.data.splits import Split, split_corpus
 from course_lib.data.tagging import name_tagging_examples, name_tags
 from course_lib.data.vocab import (
     EOS,
@@ -15,5 +16,5 @@ from course_lib.data.vocab import (
 
 __all__ = [
     "EOS", "GRANULARITIES", "UNK", "Batch", "Vocabulary", "decode_batch", "encode_batch",
-    "name_tagging_examples", "name_tags", "one_hot", "tokenize",
+    "Split", "name_tagging_examples", "name_tags", "one_hot", "split_corpus", "tokenize",
 ]

@@ -17,7 +17,7 @@ from course_lib.viz.gates import gate_heatmaps, gate_histogram, neuron_coloring,
 from course_lib.viz.gates import saturation_fractions, saturation_plot
 from course_lib.viz.lstm_cell import lstm_cell_diagram, lstm_equation, lstm_unit_values
 from course_lib.viz.theme import COLORSCALES, GATE_COLORS, LAYOUT
-from course_lib.viz.training import learning_curves
+from course_lib.viz.training import learning_curves, loss_curves
 
 __all__ = [
     "COLORSCALES", "GATE_COLORS", "LAYOUT", "column_highlight", "matrix_heatmap",
@@ -25,5 +25,6 @@ __all__ = [
     "gate_heatmaps", "gate_histogram", "neuron_coloring", "step_values", "unit_lines",
     "saturation_fractions", "saturation_plot", "lstm_cell_diagram", "lstm_equation", "lstm_unit_values",
     "learning_curves",
+    "loss_curves",
     "dependence_figure", "sweep_figure", "sweep_frame",
 ]
