@@ -38,6 +38,7 @@ __all__ = [
     "SampleResult",
     "TokenProbabilities",
     "check_lm_parameters",
+    "chunk_loss_and_gradients",
     "conditional_probabilities",
     "draw_token",
     "hidden_states",
@@ -157,6 +158,30 @@ def _check_loss(parameters, batch_indices, mask=None, cell="rnn"):
     return p, indices, _mask(mask, indices), cell
 
 
+def _check_chunk(parameters, x_indices, y_indices, initial=None, cell="rnn"):
+    p, cell = _lm_parameters(parameters, None, cell)
+    n_x, n_a = cell.sizes(p)
+    y_indices = _indices("y_indices", y_indices, n_x)
+    if (y_indices < 0).any():
+        raise ValueError("y_indices must be token indices in [0, n_y) at every step: a chunk of a text has no padding")
+    x_indices = np.asarray(x_indices) if not isinstance(x_indices, (str, bytes)) else np.asarray(None)
+    if x_indices.dtype.kind not in "iu" or x_indices.size and not -1 <= x_indices.min() <= x_indices.max() < n_x:
+        raise ValueError(f"x_indices must hold token indices in [0, n_x={n_x}) or -1 (x<t> = 0), got "
+                         f"{x_indices.dtype} values" + (f" from {x_indices.min()} to {x_indices.max()}"
+                                                        if x_indices.dtype.kind in "iuf" and x_indices.size else ""))
+    x_indices = x_indices.astype(np.int64, copy=False)
+    if x_indices.shape != y_indices.shape:
+        raise ValueError(f"x_indices must have the shape of y_indices (m, T_x) = {y_indices.shape}, got {x_indices.shape}")
+    m = y_indices.shape[0]
+    if initial is not None:
+        if not (isinstance(initial, (tuple, list)) and len(initial) == len(cell.states)):
+            raise ValueError(f"initial must be None or a tuple of {len(cell.states)} arrays {cell.states} (n_a, m) "
+                             f"for the {cell.name!r} cell, got {type(initial).__name__}")
+        initial = tuple(check_letters(f"initial ({s}<0>)", as_float_array("initial", v), "(n_a, m)", n_a=n_a, m=m)
+                        for s, v in zip(cell.states, initial))
+    return p, x_indices, y_indices, initial, cell
+
+
 def _check_mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn"):
     p, cell = _lm_parameters(parameters, vocabulary, cell, need_vocabulary=True)
     if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)) or not sentences \
@@ -262,8 +287,9 @@ def teacher_forcing_inputs(batch_indices):
     return x_indices
 
 
-def _forward(cell, p, x_indices, keep_inputs=True):
-    """The cell over every step, reading the one-hot inputs given by ``x_indices``.
+def _forward(cell, p, x_indices, keep_inputs=True, initial=None):
+    """The cell over every step, reading the one-hot inputs given by ``x_indices``, from
+    the states ``initial`` (default h<0> = 0).
 
     With ``keep_inputs=False`` (for caches that never leave lm_loss_and_gradients, whose
     backward reads the indices, not x) a cell with a one-hot lookup gets a zero view in
@@ -271,7 +297,8 @@ def _forward(cell, p, x_indices, keep_inputs=True):
     """
     n_x, n_a = cell.sizes(p)
     m, T_x = x_indices.shape
-    initial = tuple(np.zeros((n_a, m)) for _ in cell.states)  # h<0> = 0
+    if initial is None:
+        initial = tuple(np.zeros((n_a, m)) for _ in cell.states)  # h<0> = 0
     if cell.one_hot_input_term is None:
         return sequence_forward(cell, one_hot(x_indices, n_x), initial, p)
     # A one-hot x<t> times the input weights is one of their columns: look it up.
@@ -398,6 +425,43 @@ def lm_loss_and_gradients(parameters, batch_indices, mask=None, cell="rnn"):
     return float(J), gradients
 
 
+@checked(_check_chunk)
+def chunk_loss_and_gradients(parameters, x_indices, y_indices, initial=None, cell="rnn"):
+    """Truncated BPTT's step: the loss of one chunk of a long text and its gradients, the
+    state carried in from the chunk before, the gradient stopped at the chunk's start.
+
+    Args:
+        parameters: the language model (as for ``lm_loss_and_gradients``).
+        x_indices: int (m, T_x), the tokens read: x<t> = y<t-1>, the previous chunk's last
+            token at t = 1 (−1 for x<t> = 0, e.g. after <EOS> or at the text's start).
+        y_indices: int (m, T_x), the tokens to predict (every step counts: no padding).
+        initial: None (h<0> = 0), or the states where the previous chunk ended, a tuple of
+            one (n_a, m) array per ``cell.states``: read, never differentiated.
+        cell: "rnn" or another registered cell.
+    Returns:
+        J: Σ −log ŷ<t>[y<t>] over the m·T_x tokens (a float; natural log).
+        gradients: "d" + every parameter key, shaped like the parameters. Nothing flows
+            back into ``initial``: that is the truncation.
+        final: the states after the last step, a tuple of (n_a, m) arrays, to carry into
+            the next chunk.
+    Derived in notebooks/04b_language_models_in_practice.ipynb, "Truncated BPTT"
+    """
+    W_y, b_y = (parameters[k] for k in cell.output_keys)
+    caches = _forward(cell, parameters, x_indices, keep_inputs=False, initial=initial)  # h<0> carried in
+    h = caches.state(cell.hidden)  # (n_a, m, T_x)
+    n_a, m, T_x = h.shape
+    h = h.transpose(0, 2, 1).reshape(n_a, T_x * m)  # one column per (step, sentence)
+    z = W_y @ h
+    z += b_y  # z<t> = Wy h<t> + by  (n_y, T_x·m)
+    J, dz = cross_entropy_of_columns(z, y_indices.T.reshape(-1), np.ones(T_x * m, bool))  # dz<t> = ŷ<t> − y<t>
+    dh = (dz.T @ W_y).reshape(T_x, m, n_a).transpose(2, 1, 0)  # ∂J/∂h<t> = Wyᵀ dz<t>  (n_a, m, T_x)
+    gradients = _backward(cell, dh, caches, x_indices)  # BPTT inside the chunk; d h<0> is dropped
+    gradients["d" + cell.output_keys[0]] = dz @ h.T  # dWy = Σ_t dz<t> h<t>ᵀ
+    gradients["d" + cell.output_keys[1]] = dz.sum(axis=1, keepdims=True)  # dby = Σ_t dz<t>
+    final = tuple(caches.state(s)[:, :, -1].copy() for s in cell.states)  # h<T_x>, for the next chunk
+    return float(J), gradients, final
+
+
 def _log_probabilities(cell, p, indices):
     """log ŷ<t> at every step of a padded batch under teacher forcing: (n_y, m, T_x)."""
     W_y, b_y = (p[k] for k in cell.output_keys)
@@ -440,19 +504,30 @@ def mean_token_loss(parameters, vocabulary, sentences, batch_size=256, cell="rnn
 
 
 def _encoded_batches(vocabulary, sentences, batch_size=256):
-    """``sentences`` encoded once (with <EOS>), in padded batches of ``batch_size``: for a
-    loss measured again and again while training (the held-out loss)."""
-    return [encode_batch(vocabulary, sentences[start:start + batch_size], add_eos=True)
-            for start in range(0, len(sentences), batch_size)]
+    """``sentences`` as padded token indices (with <EOS>, −1 after), in batches of
+    ``batch_size`` sentences of similar length: a loss needs no one-hot x, and sorting by
+    length keeps the padding small."""
+    encoded = sorted((vocabulary.encode(s, add_eos=True) for s in sentences), key=len)
+    batches = []
+    for start in range(0, len(encoded), batch_size):
+        rows = encoded[start:start + batch_size]
+        indices = np.full((len(rows), len(rows[-1])), -1)
+        for i, row in enumerate(rows):
+            indices[i, :len(row)] = row
+        batches.append(indices)
+    return batches
 
 
 def _mean_loss(cell, p, batches):
-    """Σ −log ŷ<t>[y<t>] / (number of tokens) over encoded batches."""
+    """Σ −log ŷ<t>[y<t>] / (number of tokens) over batches of padded indices; the output
+    layer only at the real tokens."""
+    W_y, b_y = (p[k] for k in cell.output_keys)
     total, count = 0.0, 0
-    for batch in batches:
-        log_p = _log_probabilities(cell, p, batch.indices)
-        i, t = np.nonzero(batch.mask)
-        total -= log_p[batch.indices[i, t], i, t].sum()
+    for indices in batches:
+        h = _forward(cell, p, teacher_forcing_inputs.unchecked(indices), keep_inputs=False).state(cell.hidden)
+        i, t = np.nonzero(indices >= 0)  # the real tokens
+        log_p = log_softmax(W_y @ h[:, i, t] + b_y)  # log ŷ<t>, one column per real token  (n_y, N)
+        total -= log_p[indices[i, t], np.arange(len(i))].sum()
         count += len(i)
     return total / count
 

@@ -86,7 +86,9 @@ class TrainingResult:
         tokens: Σ n over the steps: the tokens a language model read (the examples,
             characters ... of another loss).
         seconds: wall-clock time of the loop, without the held-out evaluations.
-        config: the hyper-parameters used.
+        config: the hyper-parameters used, and ``cpu_seconds``: the process's CPU time in
+            the loop without the held-out evaluations (which other processes slow down
+            less than the wall clock, with one BLAS thread).
         held_out_steps: (K,), the update counts at which the held-out loss was measured
             (0 = before the first update, the last = steps); empty without ``held_out``.
         held_out_losses: (K,), the held-out loss at those steps.
@@ -305,20 +307,21 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
     tokens = 0
     every = held_out_every or max(1, steps // 20)
     held_out_steps, held_out_losses = [], []
-    evaluating = [0.0]  # seconds spent on the held-out loss, not counted as training time
+    evaluating = [0.0, 0.0]  # wall-clock and CPU seconds spent on the held-out loss: not training time
 
     def measure(step, parameters):
         if held_out is None:
             return None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         value = float(held_out(parameters))
         evaluating[0] += time.perf_counter() - t0
+        evaluating[1] += time.process_time() - c0
         held_out_steps.append(step)
         held_out_losses.append(value)
         return value
 
     bar = tqdm(total=steps, disable=not progress, desc=description, unit="step")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     measure(0, parameters)
     try:
         for step in range(1, steps + 1):
@@ -363,7 +366,8 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
         tokens=tokens,
         seconds=time.perf_counter() - start - evaluating[0],
         config=dict(steps=steps, optimizer=repr(optimizer), clip=None if clip is None else list(clip),
-                    max_loss=max_loss, max_gradient_norm=max_gradient_norm),
+                    max_loss=max_loss, max_gradient_norm=max_gradient_norm,
+                    cpu_seconds=time.process_time() - cpu_start - evaluating[1]),
         held_out_steps=np.array(held_out_steps, dtype=int),
         held_out_losses=np.array(held_out_losses, dtype=float),
     )

@@ -342,8 +342,8 @@ spec("course_lib.data.vocab.tokenize", lambda: {"text": "王刚和李明", "gran
 spec("course_lib.data.vocab.Vocabulary", lambda: {"tokens": ("<UNK>", "<EOS>", "a"), "granularity": "char"},
      {"tokens": "object", "granularity": "choice"}, extra={"tokens": [("no-specials", ("a", "b")), ("non-str", (1, 2))]})
 spec("course_lib.data.vocab.Vocabulary.build",
-     lambda: {"corpus": ["王刚和李明"], "granularity": "char", "max_size": 10},
-     {"corpus": "object", "granularity": "choice", "max_size": "int"}, optional=("max_size",),
+     lambda: {"corpus": ["王刚和李明"], "granularity": "char", "max_size": 10, "min_count": 1},
+     {"corpus": "object", "granularity": "choice", "max_size": "int", "min_count": "int"}, optional=("max_size",),
      extra={"corpus": [("empty", []), ("non-str", [42])]})
 spec("course_lib.data.vocab.one_hot", lambda: {"indices": np.array([[0, 1, -1]]), "n_x": 3},
      {"indices": "object", "n_x": "int"},
@@ -507,10 +507,12 @@ spec("course_lib.viz.rnn.forward_step_frame",
 spec("course_lib.viz.rnn.backward_step_frame", lambda: {"da_loss": _A(), "da_future": _A(), "t": 3, "title": ""},
      {"da_loss": "array", "da_future": "array", "t": "int0"}, extra={"t": [("out-of-range", 4)]})
 spec("course_lib.viz.lm.sampling_step_frame",
-     lambda: {"distributions": np.full((3, 2), 1 / 3), "tokens": ["a", "b"], "vocabulary_tokens": ["a", "b", "c"], "t": 1, "top_k": 2},
-     {"distributions": "array", "t": "int0", "top_k": "int"},
+     lambda: {"distributions": np.full((3, 2), 1 / 3), "tokens": ["a", "b"], "vocabulary_tokens": ["a", "b", "c"], "t": 1,
+              "top_k": 2, "before_cut": np.full((3, 2), 1 / 3), "caption": "τ = 1.00"},
+     {"distributions": "array", "t": "int0", "top_k": "int", "before_cut": "array", "caption": "str"},
+     optional=("before_cut",),
      extra={"t": [("out-of-range", 2)], "tokens": [("unknown", ["a", "z"]), ("None", None)],
-            "vocabulary_tokens": [("short", ["a"])]})
+            "vocabulary_tokens": [("short", ["a"])], "before_cut": [("other-shape", np.full((3, 3), 1 / 3))]})
 
 # --- widgets ---------------------------------------------------------------------------
 spec("course_lib.widgets.forward.ForwardExplorer",
@@ -702,6 +704,98 @@ _BAD_INDICES = [("float", lambda v: np.asarray(v, dtype=float)), ("bool", lambda
 def _sentences():
     return ["王刚和李明去上班了", "李明和王刚是同事"]
 
+
+# --- ngram --------------------------------------------------------------------------------
+def _ngram(order=2, smoothing="interpolated", k=0.5):
+    from course_lib.ngram import fit_ngram
+
+    return fit_ngram(_sentences(), _vocabulary(), order=order, smoothing=smoothing, k=k)
+
+
+_BAD_WEIGHTS = [("not-summing-to-1", (0.5, 0.4)), ("three-for-a-bigram", (0.5, 0.3, 0.2)), ("negative", (1.2, -0.2)),
+                ("unigram-zero", (1.0, 0.0)), ("nan", (float("nan"), 1.0)), ("str", "0.5 0.5"), ("bools", (True, False))]
+spec("course_lib.ngram.fit_ngram",
+     lambda: {"sentences": _sentences(), "vocabulary": _vocabulary(), "order": 2, "smoothing": "interpolated",
+              "k": 0.5, "weights": (0.7, 0.3)},
+     {"sentences": "strs", "vocabulary": "vocab", "order": "int", "smoothing": "choice", "k": "float",
+      "weights": "object"}, optional=("weights",),
+     extra={"order": [("four", 4)], "weights": _BAD_WEIGHTS,
+            "smoothing": [("add_k-with-weights", "add_k")]})  # weights are for interpolation only
+spec("course_lib.ngram.default_grid", lambda: {"order": 3, "smoothing": "interpolated"},
+     {"order": "int", "smoothing": "choice"}, extra={"order": [("four", 4)]})
+spec("course_lib.ngram.tune_ngram",
+     lambda: {"train": _sentences(), "validation": ["王刚去上班了"], "vocabulary": _vocabulary(), "order": 2,
+              "smoothing": "add_k", "grid": [{"k": 1.0}, {"k": 0.1}]},
+     {"train": "strs", "validation": "strs", "vocabulary": "vocab", "order": "int", "smoothing": "choice",
+      "grid": "object"}, optional=("grid",),
+     extra={"order": [("four", 4)],
+            "grid": [("empty", []), ("a-dict", {"k": 1.0}), ("unknown-key", [{"alpha": 1.0}]), ("k-zero", [{"k": 0.0}]),
+                     ("weights-for-add_k", [{"weights": (0.5, 0.5)}]), ("not-a-dict", [1.0])]})
+spec("course_lib.ngram.NGramModel.log_probabilities", lambda: {"self": _ngram(), "sentence": "王刚和李明"},
+     {"self": "object", "sentence": "str"}, optional=("self",))
+spec("course_lib.ngram.NGramModel.distribution", lambda: {"self": _ngram(3), "history": [2, 3]},
+     {"self": "object", "history": "object"}, optional=("self",),
+     extra={"history": [("str", "王刚"), ("floats", [2.0]), ("bools", [True]), ("start-marker", [-1]),
+                        ("out-of-range", lambda v: [len(_vocabulary())]), ("2-D", np.array([[2, 3]])), ("dict", {2: 1})]})
+for _f in ("mean_token_loss", "perplexity"):
+    spec(f"course_lib.ngram.NGramModel.{_f}", lambda: {"self": _ngram(), "sentences": _sentences()},
+         {"self": "object", "sentences": "strs"}, optional=("self",))
+spec("course_lib.ngram.NGramModel.sample", lambda: {"self": _ngram(), "rng": 0, "max_length": 20},
+     {"self": "object", "rng": "rng", "max_length": "int"}, optional=("self",))
+extreme("course_lib.ngram.NGramModel.perplexity[k=1e9]",
+        lambda: {"self": _ngram(1, "add_k", 1e9), "sentences": _sentences() + ["没见过的字"]},
+        check=lambda pp: np.testing.assert_allclose(pp, len(_vocabulary()), rtol=1e-6))
+extreme("course_lib.ngram.NGramModel.log_probabilities[2000 characters, unseen histories]",
+        lambda: {"self": _ngram(3), "sentence": "同事王刚去上班了李明" * 200})
+extreme("course_lib.ngram.NGramModel.sample[max_length=2000]",
+        lambda: {"self": _ngram(1, "add_k", 1e9), "rng": 0, "max_length": 2000})
+
+# --- tbptt and lm.chunk_loss_and_gradients ----------------------------------------------------
+def _chunk():
+    y = np.array([[2, 3, 1, 4], [5, 1, 2, 3]])
+    x = np.array([[-1, 2, 3, -1], [4, 5, -1, 2]])
+    return x, y
+
+
+spec("course_lib.lm.chunk_loss_and_gradients",
+     lambda: {"parameters": _lm(), "x_indices": _chunk()[0], "y_indices": _chunk()[1],
+              "initial": (np.zeros((N_A, 2)),), "cell": "rnn"},
+     {"parameters": "params:rnn", "x_indices": "object", "y_indices": "object", "initial": "object", "cell": "choice"},
+     optional=("initial",),
+     extra={"x_indices": [("float", lambda v: v * 0.5), ("below--1", lambda v: v - 5), ("other-shape", lambda v: v[:, :-1])],
+            "y_indices": [("padding", lambda v: np.where(v == 1, -1, v)), ("1-D", lambda v: v[0]), ("too-large", lambda v: v + 10**6)],
+            "initial": [("bare-array", np.zeros((N_A, 2))), ("m-differs", (np.zeros((N_A, 3)),)), ("two", (np.zeros((N_A, 2)),) * 2)]})
+spec("course_lib.tbptt.text_stream", lambda: {"sentences": _sentences(), "vocabulary": _vocabulary()},
+     {"sentences": "strs", "vocabulary": "vocab"}, extra={"sentences": [("blank", ["  "])]})
+spec("course_lib.tbptt.stream_chunks",
+     lambda: {"x": np.arange(-1, 40), "y": np.arange(0, 41), "batch_size": 2, "chunk_length": 5, "rng": 0},
+     {"x": "object", "y": "object", "batch_size": "int", "chunk_length": "int", "rng": "rng"},
+     extra={"x": [("float", lambda v: v * 0.5), ("other-length", lambda v: v[:-1])],
+            "chunk_length": [("too-long-for-the-text", 40)]})
+spec("course_lib.tbptt.train_truncated",
+     lambda: {"sentences": _sentences() * 4, "vocabulary": _vocabulary(), "n_a": N_A, "rng": 0, "chunk_length": 3,
+              "batch_size": 2, "steps": 2, "held_out": _sentences()[:1], "progress": False, "cell": "rnn"},
+     {"sentences": "strs", "vocabulary": "vocab", "n_a": "int", "rng": "rng", "chunk_length": "int",
+      "batch_size": "int", "steps": "int", "held_out": "strs", "cell": "choice"}, optional=("held_out",),
+     extra={"chunk_length": [("too-long-for-the-text", 1000)]})
+
+# --- data.poems and lm_practice ----------------------------------------------------------------
+spec("course_lib.data.poems.tang_poems", lambda: {}, {})
+spec("course_lib.data.poems.poem_lines", lambda: {"poems": __import__("course_lib.data.poems", fromlist=["x"]).tang_poems()[:2]},
+     {"poems": "object"}, extra={"poems": [("strs", ["兰叶春葳蕤"]), ("str", "兰叶")]})
+spec("course_lib.lm_practice.corpus_split", lambda: {"name": "chinese"}, {"name": "choice"}, names={"name": "corpus"})
+spec("course_lib.lm_practice.corpus_vocabulary", lambda: {"name": "chinese", "granularity": "word"},
+     {"name": "choice", "granularity": "choice"}, names={"name": "corpus"})
+spec("course_lib.lm_practice.unk_rate", lambda: {"vocabulary": _vocabulary(), "sentences": _sentences()},
+     {"vocabulary": "vocab", "sentences": "strs"}, extra={"sentences": [("blank", ["  "])]})
+spec("course_lib.lm_practice.copy_fraction", lambda: {"samples": ["a", "b"], "training": ["a"]},
+     {"samples": "strs", "training": "strs"})
+spec("course_lib.lm_practice.load_practice_model", lambda: {"name": "tang_word"}, {"name": "choice"})
+spec("course_lib.lm_practice.train_recipe",
+     lambda: {"name": "tang_word", "chunk_length": None, "steps": 1, "progress": False},
+     {"name": "choice", "steps": "int", "progress": "bool"}, optional=("steps",),
+     extra={"chunk_length": [("for-the-sentence-recipe", 5)]})
+spec("course_lib.lm_practice.load_sweep", lambda: {}, {})
 
 # --- data.splits -------------------------------------------------------------------------
 spec("course_lib.data.splits.split_corpus", lambda: {"items": ["a", "b", "c", "d"], "rng": 0, "fractions": (0.5, 0.25, 0.25)},
@@ -1179,10 +1273,11 @@ spec("course_lib.viz.architectures.unrolled_diagram", lambda: {"name": "one_to_m
      {"name": "choice", "T_x": "int", "T_y": "int", "height": "int"}, extra={"T_x": [("not-1", 2)]})
 spec("course_lib.viz.lm.sampling_step_figure",
      lambda: {"distributions": np.full((3, 2), 1 / 3), "tokens": ["a", "b"], "vocabulary_tokens": ["a", "b", "c"],
-              "top_k": 2},
-     {"distributions": "array", "top_k": "int"},
+              "top_k": 2, "before_cut": np.full((3, 2), 1 / 3), "caption": "τ = 1.00"},
+     {"distributions": "array", "top_k": "int", "before_cut": "array", "caption": "str"}, optional=("before_cut",),
      extra={"tokens": [("unknown", ["a", "z"]), ("None", None), ("short", ["a"])],
-            "vocabulary_tokens": [("short", ["a"]), ("None", None)]})
+            "vocabulary_tokens": [("short", ["a"]), ("None", None)],
+            "before_cut": [("other-shape", np.full((3, 3), 1 / 3))]})
 spec("course_lib.viz.rnn.forward_step_figure",
      lambda: {"a": _A(), "a0": np.zeros(3), "y_pred": np.full((2, 4), 0.5), "step_labels": list("abcd"),
               "class_labels": ["no", "yes"], "title": ""},
@@ -1229,10 +1324,16 @@ spec("course_lib.viz.gradients.clipping_directions_figure",
      extra={"raw": [("3-D", np.ones(3))], "angles": [("short", np.ones(1)), ("str", "0")]})
 spec("course_lib.viz.gradients.training_runs_figure",
      lambda: {"losses": {"no clipping": np.array([3.0, 2.0, np.nan])}, "gradient_norms": {"no clipping": np.ones(3)},
-              "threshold": 1.0, "smooth": 2},
-     {"losses": "object", "gradient_norms": "object", "threshold": "float", "smooth": "int"}, optional=("threshold",),
+              "threshold": 1.0, "smooth": 2, "held_out": {"no clipping": (np.array([0, 3]), np.array([3.1, np.nan]))}},
+     {"losses": "object", "gradient_norms": "object", "threshold": "float", "smooth": "int", "held_out": "object"},
+     optional=("threshold", "held_out"),
      extra={"losses": [("empty", {}), ("list", [1.0]), ("2-D", {"a": np.ones((2, 2))})],
-            "gradient_norms": [("list", [1.0]), ("str", {"a": "1"})]})
+            "gradient_norms": [("list", [1.0]), ("str", {"a": "1"})],
+            "held_out": [("list", [1.0]), ("unknown-label", {"b": (np.array([0]), np.array([1.0]))}),
+                         ("not-a-pair", {"no clipping": np.ones(2)}),
+                         ("ragged", {"no clipping": (np.array([0, 3]), np.array([1.0]))}),
+                         ("falling-steps", {"no clipping": (np.array([3, 0]), np.ones(2))}),
+                         ("nan-step", {"no clipping": (np.array([0.0, np.nan]), np.ones(2))})]})
 spec("course_lib.viz.gradients.agreement_figure",
      lambda: {"distance": np.arange(5.0, 10.0), "accuracy": {"rnn": np.full(5, 0.7)}, "subject_gradient": np.full(5, 1e-3),
               "colors": {"rnn": "#333333"}, "spans": {"rnn": (5, 7)}},
@@ -1346,6 +1447,15 @@ spec("course_lib.widgets.explorer.TimestepExplorer",
      {"figure": "object", "frame": "object", "n_steps": "int", "step_label": "object", "description": "str",
       "interval": "int"}, optional=("step_label",),
      extra={"figure": [("dict", {"data": []})], "frame": [("int", 3)], "step_label": [("str", "t")]})
+def _step_explorer():
+    from course_lib.widgets.explorer import TimestepExplorer
+
+    return TimestepExplorer(_step_figure(), _step_frame, 4)
+
+
+spec("course_lib.widgets.explorer.TimestepExplorer.replace_steps",
+     lambda: {"self": _step_explorer(), "frame": _step_frame, "n_steps": 3},
+     {"frame": "object", "n_steps": "int"}, extra={"frame": [("int", 3), ("str", "frame")]})
 spec("course_lib.widgets.forward.forward_steps",
      lambda: {"vocabulary": _vocabulary(), "sentence": "王刚和李明", "n_a": 4, "activation": "relu", "n_y": 2, "seed": 0,
               "cell": "rnn"},
@@ -1380,6 +1490,23 @@ spec("course_lib.widgets.sampling.SamplingExplorer",
      extra={"result": [("str", "王刚"), ("dict", {"tokens": ["a"]})],
             "vocabulary": [("other-size", lambda v: __import__("course_lib.data", fromlist=["x"]).Vocabulary.build(
                 ["abc"], "char"))]})
+spec("course_lib.widgets.sampling.sampling_steps",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "seed": 0, "temperature": 1.5, "top_k": 3, "top_p": 0.9,
+              "prefix": "王刚", "max_length": 5, "cell": "rnn"},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "seed": "rng", "temperature": "float", "top_k": "int",
+      "top_p": "float", "prefix": "str", "max_length": "int", "cell": "choice"},
+     optional=("top_k", "top_p"),
+     extra={"seed": [("negative", -1), ("bool", True)], "top_k": [("above-n_y", 1000)], "top_p": [("above-1", 1.5)]})
+spec("course_lib.widgets.sampling.SamplingExplorer.from_model",
+     lambda: {"parameters": _lm(), "vocabulary": _vocabulary(), "seed": 0, "temperature": 1.5, "top_k": 3, "top_p": 0.9,
+              "prefix": "王刚", "max_length": 5, "cell": "rnn", "bars": 4},
+     {"parameters": "params:rnn", "vocabulary": "vocab", "seed": "rng", "temperature": "float", "top_k": "int",
+      "top_p": "float", "prefix": "str", "max_length": "int", "cell": "choice", "bars": "int"},
+     optional=("top_k", "top_p"),
+     extra={"seed": [("negative", -1), ("bool", True), ("above-slider", 2**31)],
+            "temperature": [("above-slider", 10.0), ("below-slider", 0.01)],
+            "top_k": [("not-an-option", 4), ("float", 2.0), ("not-below-n_y", 20)],
+            "top_p": [("not-an-option", 0.33), ("above-1", 1.5)]})
 spec("course_lib.widgets.gates.GateExplorer",
      lambda: {"caches": _gate_caches(), "tokens": ["∅", "The", "cat"], "example": 1, "unit": 3, "fields": None,
               "height": 600},
@@ -1604,7 +1731,8 @@ spec("course_lib.viz.training.loss_curves",
 spec("course_lib.viz.training.learning_curves",
      lambda: {"curves": {"a": (np.array([1.0, 2.0]), np.array([0.1, 0.2]), np.array([0.5, 0.4]))},
               "reference": (0.5, "chance")},
-     {"curves": "object", "reference": "object", "log_y": "bool", "height": "int"}, optional=("reference",),
+     {"curves": "object", "reference": "object", "log_y": "bool", "height": "int", "updates_title": "str"},
+     optional=("reference",),
      extra={"curves": [("empty", {}), ("not-three", {"a": (np.ones(2), np.ones(2))}),
                        ("ragged", {"a": (np.ones(2), np.ones(3), np.ones(2))}),
                        ("falling-updates", {"a": (np.array([2.0, 1.0]), np.ones(2), np.ones(2))})],

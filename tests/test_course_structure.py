@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 COURSE = [
     "00_notation", "01_forward_pass", "02_bptt", "03_architectures",
-    "04_language_model_sampling", "05_vanishing_exploding_gradients", "06_gru", "07_lstm",
+    "04_language_model_sampling", "04b_language_models_in_practice", "05_vanishing_exploding_gradients", "06_gru",
+    "07_lstm",
     "08_bidirectional_rnn", "09_deep_rnn",
 ]
 

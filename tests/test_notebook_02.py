@@ -2,7 +2,8 @@
 
 The explorer's wiring, built from the notebook's own cells; its title and labels fitting
 the figure; the two exercises' stubs and the notebook's demonstration of the forgotten
-path from t+1 against their checkers; the training curve's log axis labelled in full.
+path from t+1 against their checkers; the training curve's log axis labelled in full, and
+the held-out loss drawn beside the training loss, on sentences no update saw.
 """
 
 import ast
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from course_lib.checks import CheckFailed, ExerciseNotWritten, check_rnn_backward, check_rnn_cell_backward
+from tests.tools.notebooks import run_cell
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_bptt.ipynb"
 
@@ -131,3 +133,21 @@ def test_the_training_curve_labels_its_log_ticks_in_full():
     assert wide.dtick == 1 and wide.exponentformat == "power" and wide.tickvals is None
     with pytest.raises(ValueError, match="full_log_labels"):
         series_over_time({"J": losses}, log_y=True, full_log_labels="yes")
+
+
+def test_the_training_curve_shows_the_held_out_loss_on_sentences_never_trained_on():
+    namespace = _run("cell-01", "cell-03", "cell-28a", "cell-29")
+    sources, _ = _cells()
+    figure = run_cell(sources["cell-30"], namespace)
+    training, held_out = namespace["training"], set(namespace["held_out_sentences"])
+    assert held_out and not held_out & set(namespace["sentences"])  # no update saw them
+    lines = {trace.name: trace for trace in figure.data}
+    train_line = next(t for name, t in lines.items() if name.startswith("training"))
+    held_line = next(t for name, t in lines.items() if name.startswith("held-out"))
+    assert np.allclose(train_line.y, training.losses) and len(train_line.x) == 150
+    assert list(held_line.x) == list(range(0, 151, 10)) and held_line.line.dash == "dash"
+    assert np.allclose(held_line.y, training.held_out_losses)
+    assert train_line.line.color == held_line.line.color  # one run, one colour
+    # The held-out loss is measured on the held-out batch with the parameters of that step.
+    assert np.isclose(namespace["held_out_loss"](training.parameters), training.held_out_losses[-1], rtol=1e-12)
+    assert figure.layout.yaxis.type == "log" and figure.layout.yaxis.tickformat  # every tick in full

@@ -3,17 +3,19 @@
 The architecture explorer's wiring (once an assert cell of the notebook), the encoder and
 decoder labels of the unrolled diagram at every length the explorer offers, and the
 notebook's own promises: Adam explained before the first training, the checked cell
-marked by a tag.
+marked by a tag, the classifier's loss on its held-out reviews drawn beside its training loss.
 """
 
 import json
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from course_lib.viz.architectures import SIDE_MARGIN, diagram_layout, unrolled_diagram
 from course_lib.widgets import ArchitectureExplorer
+from tests.tools.notebooks import run_cell
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_architectures.ipynb"
 
@@ -139,3 +141,27 @@ def test_the_terms_of_issue_9_are_named_in_chinese(notebook):
     text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     terms = ["一对一", "一对多", "多对一", "多对多", "编码器–解码器", "单向", "双向", "教师强制", "暴露偏差"]
     assert [t for t in terms if t not in text] == []
+
+
+def test_the_classifiers_curve_shows_its_loss_on_the_held_out_reviews(notebook):
+    sources = {c.id: c.source for c in notebook.cells}
+    namespace = {}
+    for cell_id in ("cell-01", "cell-05", "cell-08", "cell-15", "cell-19", "cell-21", "cell-24", "cell-26"):
+        run_cell(sources[cell_id], namespace)  # every cell that draws from rng before the training
+    figure = run_cell(sources["cell-27"], namespace)
+    training, train, test = namespace["training"], namespace["train"], namespace["test"]
+    assert not set(train) & set(test) and len(test) == 12
+    held_line = next(t for t in figure.data if t.name.startswith("held-out"))
+    assert held_line.line.dash == "dash" and list(held_line.x) == list(range(0, 151, 10))
+    assert np.allclose(held_line.y, training.held_out_losses)
+    # Measured on the 12 held-out reviews, in the training loss's units (mean per review).
+    J, _, m = namespace["review_loss"](training.parameters, (namespace["batch"].x[:, test], namespace["labels"][test]))
+    assert m == 12 and np.isclose(J / m, training.held_out_losses[-1], rtol=1e-12)
+    assert figure.layout.yaxis.type == "log" and figure.layout.yaxis.tickformat
+    # The ten seeds' runs train exactly as before: measuring the held-out loss changes no update.
+    again = namespace["train_classifier"](namespace["initialize_rnn_parameters"](namespace["vocabulary"].n_x, 8, 2,
+                                                                                 np.random.default_rng(0), scale=0.3), train)
+    watched = namespace["train_classifier"](namespace["initialize_rnn_parameters"](namespace["vocabulary"].n_x, 8, 2,
+                                                                                   np.random.default_rng(0), scale=0.3),
+                                            train, held_out=test)
+    assert np.array_equal(again.losses, watched.losses) and again.held_out_losses.size == 0

@@ -1,6 +1,7 @@
 """What notebook 05 (vanishing and exploding gradients) relies on, tested here and not in the lesson:
 its exercise (a stub, its checker, the reference afterwards), the gradient explorer's controls
-and title, and the notation the notebook promises (issue 9)."""
+and title, the clipping runs' held-out loss in their figure, and the notation the notebook
+promises (issue 9)."""
 
 import ast
 import contextlib
@@ -133,6 +134,37 @@ def test_the_explorer_title_is_two_short_lines_with_room_above_the_plot(kwargs):
     assert lines[0].startswith("σ_max(Waa) = ") and "max_norm = " in lines[1]
     assert layout.margin.t >= 90  # two lines of the title above the plot, not over it
     assert "max_norm" in explorer.figure_widget.data[4].name  # the threshold's line in the legend
+
+
+# ---------------------------------------------------------------------------------------
+# The clipping runs: their loss on held-out sentences, drawn beside the training loss
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_clipping_figure_draws_each_runs_held_out_loss_in_its_colour(cells):
+    import numpy as np
+
+    from tests.tools.notebooks import run_cell
+
+    sources = {c["id"]: _source(c) for c in cells}
+    namespace = {}
+    for cell_id in ("cell-01", "cell-05", "cell-07", "cell-17", "cell-24"):  # every cell that draws from rng
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_cell(sources[cell_id], namespace)
+    figure = run_cell(sources["cell-34"], namespace)
+    runs, held_out, corpus = namespace["runs"], namespace["held_out"], namespace["corpus"]
+    assert len(held_out) > 90 and not set(held_out) & set(corpus)  # no update saw them
+    for name, run in runs.items():
+        training = next(t for t in figure.data if t.name == f"{name}: training")
+        dashed = next(t for t in figure.data if t.name == f"{name}: held-out")
+        assert dashed.line.dash == "dash" and dashed.line.color == training.line.color
+        assert dashed.xaxis == training.xaxis == "x"  # on the loss panel
+        assert list(dashed.x) == list(range(0, 201, 20)) and np.allclose(dashed.y, run.held_out_losses)
+    # The held-out loss is the model's mean loss per token on those sentences, with the final parameters.
+    from course_lib.lm import mean_token_loss
+
+    last = mean_token_loss(runs["clip by norm"].parameters, namespace["vocabulary"], held_out)
+    assert np.isclose(last, runs["clip by norm"].held_out_losses[-1], rtol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------

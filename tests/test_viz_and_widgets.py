@@ -397,3 +397,29 @@ def test_learning_curves_draw_each_run_against_updates_and_seconds():
     assert len(fig.layout.shapes) == 2 and fig.layout.shapes[0].y0 == 0.5  # the reference in both panels …
     assert [a.text for a in fig.layout.annotations if a.text not in ("against updates", "against time")] == ["chance"]
     assert fig.layout.xaxis2.title.text.startswith("CPU seconds")
+
+
+def test_training_runs_figure_draws_the_held_out_loss_dashed_in_each_runs_colour():
+    from course_lib.viz.gradients import RUN_COLORS, training_runs_figure
+
+    losses = {"no clipping": np.full(40, 3.7), "clip by norm": np.linspace(4.4, 2.9, 40)}
+    norms = {name: np.ones(40) for name in losses}
+    steps, held = np.array([0, 20, 40]), np.array([4.4, 3.5, np.nan])
+    plain = training_runs_figure(losses, norms, threshold=1.0)
+    fig = training_runs_figure(losses, norms, threshold=1.0, held_out={"clip by norm": (steps, held)})
+    json_safe(fig)
+    assert [t.name for t in plain.data if t.showlegend is not False] == ["no clipping", "clip by norm"]  # as before
+    assert len(fig.data) == len(plain.data) + 1  # one held-out line, for the one run that has it
+    dashed = next(t for t in fig.data if t.name == "clip by norm: held-out")
+    assert dashed.line.dash == "dash" and dashed.line.color == RUN_COLORS["clip by norm"] and dashed.xaxis == "x"
+    assert list(dashed.x) == [0, 20, 40] and list(dashed.y) == [4.4, 3.5, None]  # never smoothed; NaN a gap
+    assert dashed.legendgroup == "clip by norm"
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert "no clipping: training" in names and "clip by norm: training" in names  # which line is which
+    for bad, match in (({"clip by value": (steps, held)}, "not a run of losses"),
+                       ({"clip by norm": (steps, held[:2])}, r"held_out\['clip by norm'\] held_out_losses"),
+                       ({"clip by norm": (steps[::-1], held)}, "increase"),
+                       ({"clip by norm": held}, r"\(held_out_steps, held_out_losses\)"),
+                       ([steps, held], "held_out must be None or a dict")):
+        with pytest.raises(ValueError, match=match):
+            training_runs_figure(losses, norms, held_out=bad)

@@ -135,7 +135,7 @@ class Vocabulary:
         object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
 
     @classmethod
-    def build(cls, corpus, granularity="char", max_size=None):
+    def build(cls, corpus, granularity="char", max_size=None, min_count=1):
         """The ``max_size`` most frequent tokens of ``corpus``, plus ``<UNK>`` and ``<EOS>``.
 
         Args:
@@ -143,6 +143,9 @@ class Vocabulary:
             granularity: "char" or "word" (see ``tokenize``).
             max_size: size of the whole vocabulary, the two special tokens included
                 (so n_x = max_size); None keeps every token. At least 2.
+            min_count: keep only tokens seen at least this often (int ≥ 1). With 2, the
+                tokens seen once become <UNK> in the training text too, so a model learns
+                how often an unknown token comes: text it has never seen has such tokens.
         Returns:
             Vocabulary. Ties in frequency keep the order of first appearance, so the
             same corpus always gives the same vocabulary.
@@ -154,6 +157,7 @@ class Vocabulary:
             raise ValueError("corpus must be a list of str sentences")
         if max_size is not None:
             max_size = check_positive_int(f"max_size (None, or room for {UNK}, {EOS} and more)", max_size, minimum=2)
+        min_count = check_positive_int("min_count", min_count)
         counts = Counter()
         for sentence in corpus:
             counts.update(tokenize(sentence, granularity))
@@ -161,7 +165,7 @@ class Vocabulary:
             counts.pop(special, None)
         if not counts:
             raise ValueError("corpus must contain at least one token, got an empty corpus")
-        ranked = [tok for tok, _ in counts.most_common()]  # stable: ties keep first appearance
+        ranked = [tok for tok, n in counts.most_common() if n >= min_count]  # stable: ties keep first appearance
         if max_size is not None:
             ranked = ranked[: max_size - len(SPECIALS)]
         return cls(SPECIALS + tuple(ranked), granularity)

@@ -217,7 +217,7 @@ def moving_average(values, window):
     return out
 
 
-def training_runs_figure(losses, gradient_norms, threshold=None, title="", smooth=20):
+def training_runs_figure(losses, gradient_norms, threshold=None, title="", smooth=20, held_out=None):
     """Loss curves of several runs beside their gradient norms before clipping.
 
     Args:
@@ -226,25 +226,35 @@ def training_runs_figure(losses, gradient_norms, threshold=None, title="", smoot
         threshold: the clip-by-norm threshold, drawn as a dashed line on the norm panel.
         smooth: the losses are drawn faint, with their moving average over ``smooth``
             steps on top (mini-batch losses are noisy); 1 draws the raw losses only.
+        held_out: None, or dict run label (a label of ``losses``) → (held_out_steps (K,),
+            held_out_losses (K,)): the loss on held-out data at those update counts (a
+            TrainingResult's ``held_out_steps``, ``held_out_losses``), drawn dashed with
+            markers in the run's colour on the loss panel, never smoothed.
     Returns:
         go.Figure with two panels: loss (linear) and gradient norm (log), against the step.
+    Derived in notebooks/05_vanishing_exploding_gradients.ipynb, "Gradient clipping"
     """
-    _check_dict("losses", losses)
+    losses = {label: _check_1d(f"losses[{label!r}]", values) for label, values in _check_dict("losses", losses).items()}
     _check_dict("gradient_norms", gradient_norms, allow_empty=True)
     smooth = check_positive_int("smooth", smooth)
+    held_out = _check_held_out(held_out, losses)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(f"loss per token ({smooth}-step average)" if smooth > 1 else "loss per token",
                                         "global gradient norm ‖g‖ before clipping"))
     for label, values in losses.items():
-        values = _check_1d(f"losses[{label!r}]", values)
         color = RUN_COLORS.get(label)
         steps = list(range(1, len(values) + 1))
         if smooth > 1:
             fig.add_scatter(x=steps, y=finite_or_none(values), mode="lines", line=dict(color=color, width=1),
                             opacity=0.25, legendgroup=label, showlegend=False, hoverinfo="skip", row=1, col=1)
             values = moving_average(values, smooth)
-        fig.add_scatter(x=steps, y=finite_or_none(values), name=label, mode="lines",
-                        line=dict(color=color, width=2.5), legendgroup=label, row=1, col=1)
+        fig.add_scatter(x=steps, y=finite_or_none(values), name=f"{label}: training" if held_out else label,
+                        mode="lines", line=dict(color=color, width=2.5), legendgroup=label, row=1, col=1)
+        if label in held_out:
+            held_out_steps, held_out_losses = held_out[label]
+            fig.add_scatter(x=held_out_steps.tolist(), y=finite_or_none(held_out_losses), name=f"{label}: held-out",
+                            mode="lines+markers", line=dict(color=color, width=2, dash="dash"),
+                            marker=dict(size=7, symbol="diamond"), legendgroup=label, row=1, col=1)
     for label, values in gradient_norms.items():
         values = _check_1d(f"gradient_norms[{label!r}]", values)
         color = RUN_COLORS.get(label)
@@ -264,6 +274,30 @@ def training_runs_figure(losses, gradient_norms, threshold=None, title="", smoot
     fig.update_layout(**_layout(title, 440), legend=dict(orientation="h", x=0, y=-0.2))
     fig.update_layout(margin=dict(t=90))
     return fig
+
+
+def _check_held_out(held_out, losses):
+    """``held_out`` of training_runs_figure checked: {} for None, else label → (steps, losses) arrays."""
+    if held_out is None:
+        return {}
+    if not isinstance(held_out, dict):
+        raise ValueError(f"held_out must be None or a dict run label → (held_out_steps, held_out_losses), "
+                         f"got {type(held_out).__name__}")
+    checked = {}
+    for label, pair in held_out.items():
+        if label not in losses:
+            raise ValueError(f"held_out[{label!r}]: not a run of losses (runs: {list(losses)}); the held-out "
+                             "curve is drawn in its run's colour")
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"held_out[{label!r}] must be (held_out_steps, held_out_losses), two 1-D arrays "
+                             f"of one length, got {type(pair).__name__}")
+        steps = _check_1d(f"held_out[{label!r}] held_out_steps", pair[0], finite=True)
+        values = _check_1d(f"held_out[{label!r}] held_out_losses", pair[1], length=steps.shape[0])
+        if steps.min() < 0 or np.any(np.diff(steps) <= 0):
+            raise ValueError(f"held_out[{label!r}] held_out_steps must be update counts >= 0 that increase, "
+                             f"got {steps.tolist()}")
+        checked[label] = (steps, values)
+    return checked
 
 
 def agreement_figure(distance, accuracy, subject_gradient, title="",

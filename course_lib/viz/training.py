@@ -47,7 +47,7 @@ def _curves(curves):
 
 
 def learning_curves(curves, y_title="", title="", colors=None, reference=None, log_y=False,
-                    seconds_title="CPU seconds (one core)", height=380):
+                    seconds_title="CPU seconds (one core)", height=380, updates_title="updates"):
     """One line per run against updates (left) and against seconds (right), on a shared y axis.
 
     Args:
@@ -60,6 +60,8 @@ def learning_curves(curves, y_title="", title="", colors=None, reference=None, l
             trivial predictor's error, chance).
         log_y: a log y axis.
         seconds_title: the right panel's x axis title.
+        updates_title: the left panel's x axis title (what ``updates`` count: updates,
+            tokens read ...).
     Returns:
         go.Figure with two panels and one legend entry per run.
     """
@@ -72,8 +74,10 @@ def learning_curves(curves, y_title="", title="", colors=None, reference=None, l
         reference = (float(as_float_array("reference[0]", reference[0], ndim=0)), reference[1])
     log_y = check_bool("log_y", log_y)
     height = check_positive_int("height", height)
+    if not isinstance(updates_title, str):
+        raise ValueError(f"updates_title must be a str, got {type(updates_title).__name__}")
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=("against updates", "against time"))
+                        subplot_titles=(f"against {updates_title}", "against time"))
     for i, (label, (updates, seconds, values)) in enumerate(curves.items()):
         color = (colors or {}).get(label, _PALETTE[i % len(_PALETTE)])
         y = [None if not np.isfinite(v) else float(v) for v in values]
@@ -88,7 +92,7 @@ def learning_curves(curves, y_title="", title="", colors=None, reference=None, l
     fig.update_layout(**{**LAYOUT, "title": {**LAYOUT["title"], "text": title}, "height": height,
                          "margin": dict(l=70, r=30, t=80, b=110),
                          "legend": dict(orientation="h", y=-0.3, x=0)})
-    fig.update_xaxes(title_text="updates", row=1, col=1)
+    fig.update_xaxes(title_text=updates_title, row=1, col=1)
     fig.update_xaxes(title_text=seconds_title, row=1, col=2)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", row=1, col=1)
     fig.update_yaxes(type="log" if log_y else "linear", row=1, col=2)

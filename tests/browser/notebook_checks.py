@@ -10,6 +10,8 @@ browser, Run All Cells through the Run menu, wait for the kernel to settle, and 
 * at least one explorer of the notebook's kind rendered (``.course-explorer``: Play +
   IntSlider + plotly FigureWidget; the others: sliders + FigureWidget), and moving its
   slider changes both the slider readout and the figure (data, shapes or annotations),
+* a sampling explorer with controls (notebook 04) draws again when its temperature moves:
+  the figure's data change and its title states the τ the slider reads,
 * the browser console logged no errors (apart from a small, explained allowlist), from
   opening the notebook (loading JupyterLab, for the first notebook on a page) to closing it,
 * JupyterLab's Log Console is empty: no kernel output outside cells, which is where
@@ -29,7 +31,8 @@ the two workers checks its half of the notebooks against a JupyterLab server and
 Chromium of its own (session fixtures are per worker), and runs unit tests and nbval
 when its half is done, so that neither core waits for the other.
 
-Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` and, with
+Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` (and
+``<stem>_sampling.png``, the sampling explorer with its controls) and, with
 ``COURSE_PAGE_SCREENSHOTS=1`` (rendering a whole notebook costs a second or two each),
 ``<stem>_page.png`` (git-ignored). Run: ``.venv/bin/python -m pytest tests/browser -v``.
 """
@@ -69,6 +72,11 @@ OTHER_EXPLORERS = {
 }
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+# The sampling explorer with controls (course_lib.widgets.sampling, built by from_model):
+# its temperature slider, and the other controls it must show.
+SAMPLING_EXPLORER = ".course-sampling-explorer"
+SAMPLING_CONTROLS = (".course-temperature", ".course-top-k", ".course-top-p")
 
 LAB_LOAD_TIMEOUT_MS = 60_000
 NOTEBOOK_OPEN_TIMEOUT_MS = 60_000
@@ -386,6 +394,49 @@ def _filter_console(errors: list[str], allowlist=CONSOLE_ALLOWLIST) -> list[str]
     return kept
 
 
+_TITLE_JS = "(gd) => String(((gd.layout || {}).title || {}).text || '')"
+
+
+def _check_sampling_controls(page, notebook: str, stem: str) -> None:
+    """Move the sampling explorer's temperature slider: the sentence is drawn again into the same
+    figure, whose data change and whose title states the new τ, the value the slider reads."""
+    sampling = page.locator(SAMPLING_EXPLORER).first
+    sampling.scroll_into_view_if_needed()
+    for control in SAMPLING_CONTROLS:
+        assert sampling.locator(f"{control} .noUi-handle").count() == 1, (
+            f"{notebook}: the sampling explorer shows no {control} slider"
+        )
+    plot = sampling.locator(".js-plotly-plot").first
+    temperature = sampling.locator(SAMPLING_CONTROLS[0]).first
+    handle = temperature.locator(".noUi-handle").first
+    readout = temperature.locator(".widget-readout").first
+    before_data, before_title = plot.evaluate(_FIGURE_DATA_JS), plot.evaluate(_TITLE_JS)
+    before_readout = readout.inner_text().strip()
+    handle.focus()
+    for _ in range(4):  # four steps of 0.05 in log10 τ: from τ = 1 to about 1.58
+        handle.press("ArrowRight")
+    after_readout = readout.inner_text().strip()
+    assert after_readout != before_readout, f"{notebook}: the τ slider's readout stayed {before_readout!r}"
+
+    def title_tau():
+        match = re.search(r"τ = (\d+\.\d+)", plot.evaluate(_TITLE_JS))
+        return float(match.group(1)) if match else None
+
+    deadline = time.monotonic() + FIGURE_UPDATE_TIMEOUT_MS / 1000
+    while title_tau() is None or abs(title_tau() - float(readout.inner_text().strip())) > 0.006:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{notebook}: after τ moved to {readout.inner_text().strip()}, the sampling explorer's "
+                        f"title still reads {plot.evaluate(_TITLE_JS)!r} (before: {before_title!r})", pytrace=False)
+        page.wait_for_timeout(POLL_MS)
+    _wait_figure_settled(plot)
+    assert plot.evaluate(_FIGURE_DATA_JS) != before_data, (
+        f"{notebook}: τ moved from {before_readout} to {after_readout} and the bars stayed as they were"
+    )
+    sampling.screenshot(path=str(SCREENSHOTS / f"{stem}_sampling.png"))
+    print(f"[browser] {notebook}: sampling explorer τ {before_readout} -> {readout.inner_text().strip()}; "
+          f"title {plot.evaluate(_TITLE_JS)!r}")
+
+
 class LabPage:
     """The JupyterLab page every notebook is opened in, one after another: JupyterLab
     loads once, not once per notebook. A failed check discards the page (and any kernel
@@ -559,6 +610,11 @@ def check_notebook(notebook, lab, lab_server):
             f"[browser] {notebook}: {n_explorers} explorer(s); slider {before_value} -> "
             f"{after_value} (readout {before_readout!r} -> {after_readout!r})"
         )
+
+        # --- the sampling explorer's controls (notebook 04) ---------------------------------
+        if page.locator(SAMPLING_EXPLORER).count():
+            _check_sampling_controls(page, notebook, stem)
+            timings["sampling controls"] = time.monotonic() - t0 - sum(timings.values())
 
         # --- console and kernel log; close, shutting the kernel down ----------------------
         kept = _filter_console(console_errors[first_error:])
