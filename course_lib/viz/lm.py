@@ -40,6 +40,9 @@ def _sampling_arrays(distributions, tokens, vocabulary_tokens, top_k, before_cut
     return distributions, tokens, vocabulary_tokens, check_positive_int("top_k", top_k), before_cut, caption
 
 
+_Y_RANGES = (0.02, 0.05, 0.1, 0.25, 0.5, 1.08)  # the y axis's possible tops (1.08: room for a bar's label at 1)
+
+
 def _frame(distributions, tokens, vocabulary_tokens, t, top_k, before_cut, caption):
     """The frame of a checked step (see ``sampling_step_frame``)."""
     p = distributions[:, t]  # the distribution y<t> was drawn from
@@ -54,12 +57,18 @@ def _frame(distributions, tokens, vocabulary_tokens, t, top_k, before_cut, capti
     fed_back = "the sentence ends" if tokens[t] == "<EOS>" else f"fed back as x<{t + 2}>"
     title = f"t = {t + 1}: drew ‘{_shown(tokens[t])}’ with P = {p[drawn]:.3f}{cut}, {fed_back}"
     shown_before = before_cut is not None
+    # The y axis fits the step: a model unsure among a thousand characters (P ≈ 0.01 each)
+    # would otherwise draw bars too short to see. It keeps to a few fixed ranges, so that a
+    # learner reads the change of scale as the change of certainty it is.
+    tallest = 1.15 * max(p[order].max(), q[order].max() if shown_before else 0.0)
+    top = next((r for r in _Y_RANGES if r >= tallest), _Y_RANGES[-1])
     return {
         "data": [{"x": labels, "y": p[order].tolist(),
                   "text": [f"{v:.3f}" if v > 0 else "" for v in p[order]],  # no label where the cut left no bar
                   "marker": {"color": [HIGHLIGHT if i == drawn else BAR_COLOR for i in order]}},
                  {"x": labels if shown_before else [], "y": q[order].tolist() if shown_before else []}],
-        "layout": {"title": {"text": f"{caption}<br>{title}" if caption else title}},
+        "layout": {"title": {"text": f"{caption}<br>{title}" if caption else title},
+                   "yaxis": {"range": [0, top], "dtick": top / 5 if top < 1 else 0.2}},
     }
 
 
@@ -108,7 +117,7 @@ def sampling_step_figure(distributions, tokens, vocabulary_tokens, top_k=15, bef
                       height=405 if two_lines else 380, barmode="overlay",
                       legend=dict(x=1, xanchor="right", y=1, yanchor="top", bgcolor="rgba(255, 255, 255, 0.8)"))
     fig.update_xaxes(type="category", title_text="most probable next tokens")
-    fig.update_yaxes(title_text="ŷ<t> (probability)", range=[0, 1.08], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1])
+    fig.update_yaxes(title_text="ŷ<t> (probability)")
     frame = _frame(distributions, tokens, vocabulary_tokens, 0, top_k, before_cut, caption)
     for trace, update in zip(fig.data, frame["data"]):
         trace.update(update)
