@@ -310,15 +310,12 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
     evaluating = [0.0, 0.0]  # wall-clock and CPU seconds spent on the held-out loss: not training time
 
     def measure(step, parameters):
-        if held_out is None:
-            return None
-        t0, c0 = time.perf_counter(), time.process_time()
-        value = float(held_out(parameters))
-        evaluating[0] += time.perf_counter() - t0
-        evaluating[1] += time.process_time() - c0
-        held_out_steps.append(step)
-        held_out_losses.append(value)
-        return value
+        if held_out is not None:
+            t0, c0 = time.perf_counter(), time.process_time()
+            held_out_losses.append(float(held_out(parameters)))
+            held_out_steps.append(step)
+            evaluating[0] += time.perf_counter() - t0
+            evaluating[1] += time.process_time() - c0
 
     bar = tqdm(total=steps, disable=not progress, desc=description, unit="step")
     start, cpu_start = time.perf_counter(), time.process_time()
