@@ -1,4 +1,5 @@
-"""Saving shipped models: the file names and the JSON metadata that models.py and adding.py share.
+"""Saving shipped models: where they are, the file names and the JSON metadata that the
+modules writing and reading them share.
 
 A private module with public names, as ``_validate``: meant to be imported by the modules
 that write and read ``assets/``, not by learners.
@@ -10,7 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["json_value", "metadata_text", "npz_path", "read_npz"]
+__all__ = ["ASSETS", "json_value", "metadata_text", "npz_path", "read_npz"]
+
+
+def _assets():
+    """The directory of the shipped models: in an installed course (a wheel, ``pip install .``)
+    the copy the package carries as course_lib/assets; in a clone (``pip install -e .``,
+    the notebooks' own), the repository's assets/, where the commands write."""
+    packaged = Path(__file__).resolve().parent / "assets"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "assets"
+
+
+ASSETS = _assets()
 
 
 def npz_path(path):

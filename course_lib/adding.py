@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib._files import metadata_text, npz_path, read_npz
+from course_lib._files import ASSETS, metadata_text, npz_path, read_npz
 from course_lib._validate import (
     as_float_array,
     as_generator,
@@ -81,7 +81,6 @@ N_X = 2  # a value and a marker per step
 N_Y = 1  # one number: the sum
 TRIVIAL_MSE = 2 / 12  # Var(y) = Var(u1) + Var(u2) for u ~ U[0, 1]: the MSE of always answering E[y] = 1
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 COMMAND = "python -m course_lib.adding"
 HISTORY_KEYS = ("train_loss", "gradient_norm", "checkpoint_steps", "test_mse", "cpu_seconds", "wall_seconds")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib._files import ASSETS
 from course_lib._validate import (as_generator, check_bool, check_choice, check_letters, check_positive_float,
                                   check_positive_int, checked, float_parameters, require_keys, shaped_array)
 from course_lib.activations import sigmoid, softmax
@@ -41,7 +42,6 @@ __all__ = [
     "task_vocabulary", "train_task_model",
 ]
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 # Seconds of training each on 2 cores; the same recipe for both directions' models.
 TAGGER_RECIPE = dict(n_a=12, sentences=2000, steps=400, batch_size=32, learning_rate=0.02, seed=0)
 LM_RECIPE = dict(n_a=24, sentences=2000, steps=600, batch_size=32, learning_rate=0.02, seed=1)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib._files import ASSETS
 from course_lib._validate import as_generator, check_bool, check_positive_float, check_positive_int, checked
 from course_lib.data.vocab import Vocabulary, encode_batch, one_hot
 from course_lib.deep import stacked_backward, stacked_forward
@@ -385,7 +386,6 @@ HISTORY_EVERY = 50
 # One seed's differences can be noise: every run is repeated with these seeds too (new initial
 # weights and batch order, the same split); only their histories ship (deep_lm_<name>_seed<s>.json).
 EXTRA_SEEDS = (1, 2)
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
 def _runs():

@@ -21,13 +21,13 @@ import sys
 
 import numpy as np
 
-from course_lib._files import metadata_text
+from course_lib._files import ASSETS, metadata_text
 from course_lib._validate import check_bool, check_choice, check_positive_int
 from course_lib.data import Vocabulary, split_corpus, tokenize
 from course_lib.data.corpora import chinese_sentences
 from course_lib.data.poems import tang_poems
 from course_lib.lm import mean_token_loss
-from course_lib.models import ASSETS, load_model, save_model
+from course_lib.models import load_model, save_model
 from course_lib.recurrent import parameter_count
 from course_lib.tbptt import train_truncated
 from course_lib.train import train_language_model

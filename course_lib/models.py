@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib._files import metadata_text, npz_path, read_npz
+from course_lib._files import ASSETS, metadata_text, npz_path, read_npz
 from course_lib._validate import as_float_array, check_bool, check_positive_int
 from course_lib.agreement import agreement_scores
 from course_lib.data.corpora import MAX_FILLER, MIN_FILLER, agreement_examples, chinese_sentences
@@ -104,7 +104,6 @@ HELD_OUT = 400
 # The largest weight difference --add-history calls rounding (the weights are ~0.1 to 1).
 ROUNDING = 1e-6
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 COMMAND = "python -m course_lib.models"
 
 

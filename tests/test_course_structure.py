@@ -186,3 +186,10 @@ def test_every_exercise_is_a_stub_with_its_checker_next_and_no_reference_shown_b
         shown_before = [j for j, c in enumerate(cells[:i])
                         if c["cell_type"] == "code" and re.search(rf"show_source\([\w.]*\b{name}\b", "".join(c["source"]))]
         assert not shown_before, f"{path.name}: show_source({name}) in cell(s) {shown_before}, before its exercise"
+
+
+def test_pyproject_lists_every_package_of_course_lib():
+    """The packages are listed by name (for the assets' mapping): a new sub-package must be added there."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "course_lib").rglob("__init__.py")}
+    assert listed == found | {"course_lib.assets"}
