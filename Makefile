@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-slow install bench bench-suite clean
+.PHONY: lab test test-slow install bench bench-suite solutions clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench: $(STAMP)
 # under nbval and in the browser, the slowest tests; checks nothing is left running.
 bench-suite: $(STAMP)
 	$(BLAS_ENV) $(PY) -m tests.benchmarks.suite -n $(TEST_WORKERS) -m "not slow and not nbval"
+
+# The teacher's version of the notebooks in solutions/ (not committed): every exercise stub
+# replaced by its answer from course_lib/checks/answers.py, the other notebooks copied as they
+# are. tests/test_solutions.py checks the tool; `make test-slow` runs the answered notebooks.
+solutions: $(STAMP)
+	$(PY) -m tests.tools.solutions solutions
 
 clean:
 	rm -rf $(VENV)

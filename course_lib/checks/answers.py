@@ -229,7 +229,7 @@ def lstm_cell_backward(da_next, dc_next, cache):
     return gradients
 
 
-def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell):
+def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell="rnn"):
     """Both directions of a bidirectional RNN, from two sweeps of the driver (notebook 08).
 
     Derived in notebooks/08_bidirectional_rnn.ipynb, "Exercise: the two sweeps"
@@ -241,7 +241,7 @@ def bidirectional_forward(x, parameters_fwd, parameters_bwd, cell):
     return a, (caches_fwd, caches_bwd)
 
 
-def stacked_forward(x, layer_parameters, cell):
+def stacked_forward(x, layer_parameters, cell="rnn"):
     """A deep RNN, one sweep of the driver per layer, each reading the layer below (notebook 09).
 
     Derived in notebooks/09_deep_rnn.ipynb, "Exercise: stacking the layers"
