@@ -4,12 +4,17 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-slow install bench bench-suite solutions clean
+.PHONY: lab test test-slow install bench bench-suite solutions hub present clean
 
-$(STAMP): pyproject.toml
+# The course, its tests and the teacher's tools (pyproject.toml's extras), and the proxy
+# JupyterHub needs, from npm at the version classroom/package-lock.json pins (without npm,
+# the classroom test skips locally; CI has it).
+$(STAMP): pyproject.toml classroom/package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,classroom]'
+	@if command -v npm >/dev/null 2>&1; then cd classroom && npm ci --no-audit --no-fund --loglevel=error; \
+	 else echo "npm not found: make hub and the classroom test need it (configurable-http-proxy)"; fi
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -54,5 +59,20 @@ bench-suite: $(STAMP)
 solutions: $(STAMP)
 	$(PY) -m tests.tools.solutions solutions
 
+# A JupyterHub on 127.0.0.1 for trying the classroom set-up (docs/classroom.md): prints the
+# password and the nbgitpuller link to give students. Ctrl-C stops it and every server.
+HUB_PORT ?= 8000
+hub: $(STAMP)
+	$(PY) classroom/hub.py --port $(HUB_PORT)
+
+# Walkthrough mode: one notebook as a page of explanations, figures and explorers, without
+# code cells (Voilà), on 127.0.0.1, e.g. `make present NB=03_architectures`.
+NB ?= 00_notation
+PRESENT_PORT ?= 8866
+# Its template (classroom/jupyter/voila/templates/course) is Voilà's lab one without CDN links.
+present: $(STAMP)
+	JUPYTER_PATH=classroom/jupyter $(VENV)/bin/voila notebooks/$(NB).ipynb --template=course \
+	  --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) --no-browser
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) classroom/node_modules

@@ -54,6 +54,8 @@ EXEMPT = {
     "course_lib.losses.cross_entropy_of_columns": "the unchecked kernel of softmax_cross_entropy (which checks), in place",
     "course_lib.recurrent.one_hot_outer_sum": "an unchecked product used inside cells",
     "course_lib.train.TrainingResult": "a result record without logic, built only by train_model",
+    "course_lib.quiz.parse_number": "reads whatever a learner typed, by design: None when it is no number "
+                                    "(tests/test_quiz.py)",
     "course_lib.checks.answers.rnn_cell_forward": "a teacher's answer, written as a learner writes the stub (no door checks): "
                                         "tests/test_exercises.py runs it through its checker",
     "course_lib.checks.answers.rnn_cell_backward": "a teacher's answer, written as a learner writes the stub (no door checks): "
@@ -2158,3 +2160,52 @@ spec("course_lib.widgets.deep.DeepGridExplorer", lambda: {"n_layers": 3, "T_x": 
      {"n_layers": "int", "T_x": "int", "layer": "int", "t": "int"},
      extra={"n_layers": [("too-many", 13)], "T_x": [("too-long", 41)], "layer": [("above-L", 4)],
             "t": [("above-T_x", 7)]})
+
+
+# --- self-check quizzes (course_lib.quiz, course_lib.quizzes, course_lib.widgets.quiz) ----
+def _choices():
+    from course_lib.quiz import Choice
+
+    return (Choice("keeps c⟨t−1⟩", "Γu ≈ 0 copies it.", correct=True), Choice("erases it", "No: 1 − Γu ≈ 1."))
+
+
+def _multiple_choice():
+    from course_lib.quiz import MultipleChoice
+
+    return MultipleChoice("Γu ≈ 0 does what?", _choices())
+
+
+spec("course_lib.quiz.Choice", lambda: {"text": "keeps it", "why": "Γu ≈ 0 copies it.", "correct": True},
+     {"text": "str", "why": "str", "correct": "bool"}, extra={"text": [("empty", "  ")], "why": [("empty", "")]})
+spec("course_lib.quiz.MultipleChoice", lambda: {"prompt": "Γu ≈ 0 does what?", "choices": _choices()},
+     {"prompt": "str", "choices": "object"},
+     extra={"choices": [("list", lambda v: list(v)), ("one", lambda v: v[:1]),
+                        ("none-correct", lambda v: (v[1], v[1].__class__("other", "w"))),
+                        ("two-correct", lambda v: (v[0], v[0].__class__("other", "w", correct=True))),
+                        ("same-text", lambda v: (v[0], v[0].__class__(v[0].text, "w"))), ("strs", ("a", "b"))]})
+spec("course_lib.quiz.Mistake", lambda: {"value": 63, "why": "That forgot the biases."},
+     {"value": "object", "why": "str"}, extra={"value": [("nan", float("nan")), ("inf", float("inf")),
+                                                          ("bool", True), ("str", "63")]})
+spec("course_lib.quiz.Numeric",
+     lambda: {"prompt": "How many?", "answer": 72, "why": "3 × 24.", "hint": "Count the blocks.",
+              "mistakes": (__import__("course_lib.quiz", fromlist=["Mistake"]).Mistake(63, "No biases."),),
+              "tolerance": 0.0},
+     {"prompt": "str", "answer": "object", "why": "str", "hint": "str", "mistakes": "object", "tolerance": "float0"},
+     extra={"answer": [("nan", float("nan")), ("bool", True), ("str", "72")],
+            "mistakes": [("list", lambda v: list(v)), ("the-answer", lambda v: (v[0].__class__(72, "same"),)),
+                         ("floats", (63.0,))]})
+spec("course_lib.quiz.Quiz", lambda: {"title": "Self-check: the GRU", "questions": (_multiple_choice(),)},
+     {"title": "str", "questions": "object"},
+     extra={"questions": [("empty", ()), ("list", lambda v: list(v)), ("a-choice", lambda v: (_choices()[0],))]})
+spec("course_lib.quiz.grade", lambda: {"question": _multiple_choice(), "response": 1},
+     {"question": "object", "response": "object"}, optional=("response",),
+     extra={"question": [("a-choice", lambda v: _choices()[0]), ("str", "Γu ≈ 0 does what?")],
+            "response": [("out-of-range", 2), ("negative", -1), ("bool", True), ("unknown-text", "neither"),
+                         ("float", 1.0)]})
+spec("course_lib.quizzes.quiz_for", lambda: {"notebook": "06_gru"}, {"notebook": "choice"},
+     extra={"notebook": [("with-suffix", "06_gru.ipynb"), ("glossary", "glossary")]})
+spec("course_lib.widgets.quiz.SelfCheck", lambda: {"quiz": __import__("course_lib.quizzes", fromlist=["quiz_for"])
+                                                   .quiz_for("00_notation")},
+     {"quiz": "object"}, extra={"quiz": [("a-question", lambda v: v.questions[0]), ("questions", lambda v: v.questions),
+                                         ("name", "00_notation")]})
+spec("course_lib.widgets.quiz.plain_label", lambda: {"text": "a<sup>⟨T<sub>x</sub>⟩</sup>"}, {"text": "str"})

@@ -41,7 +41,8 @@ def _requirements(lines):
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["test"])
+    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["test"]
+                          + project["optional-dependencies"]["classroom"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = _requirements(d for d in env["dependencies"] if isinstance(d, str) and d not in ("pip",))
     python = conda.pop("python")

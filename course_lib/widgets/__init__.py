@@ -10,6 +10,7 @@ from course_lib.widgets.gates import GateExplorer
 from course_lib.widgets.gradients import GradientExplorer
 from course_lib.widgets.lstm_cell import LSTMCellExplorer
 from course_lib.widgets.notation import NotationExplorer
+from course_lib.widgets.quiz import SelfCheck
 from course_lib.widgets.sampling import SamplingExplorer
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "GateExplorer",
     "LSTMCellExplorer",
     "BidirectionalExplorer",
+    "SelfCheck",
 ]

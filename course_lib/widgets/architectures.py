@@ -11,6 +11,7 @@ from course_lib.architectures import ARCHITECTURES, architecture_shapes, array_l
 from course_lib.recurrent import get_cell
 from course_lib.viz.architectures import diagram_layout, unrolled_diagram
 from course_lib.widgets.explorer import check_in_range, check_option
+from course_lib.widgets._figure import figure_widget
 
 __all__ = ["ArchitectureExplorer", "shapes_table_html"]
 
@@ -78,7 +79,7 @@ class ArchitectureExplorer:
         self.T_y = widgets.IntSlider(value=T_y, min=1, max=self.MAX_T, description="T_y")
         self.rule = widgets.HTML()
         self.table = widgets.HTML()
-        self.figure_widget = go.FigureWidget(unrolled_diagram(name, *fit_lengths(name, T_x, T_y)))
+        self.figure_widget = figure_widget(unrolled_diagram(name, *fit_lengths(name, T_x, T_y)))
         self.architecture.observe(self._on_change, names="value")
         self.T_x.observe(self._on_change, names="value")
         self.T_y.observe(self._on_change, names="value")

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from course_lib._validate import check_bool, check_choice, check_positive_int
+from course_lib.widgets._figure import figure_widget
 
 __all__ = ["TimestepExplorer", "check_in_range", "check_option", "seed_of"]
 
@@ -115,7 +116,7 @@ class TimestepExplorer:
         if not isinstance(description, str):
             raise ValueError(f"description must be a str, got {description!r}")
         interval = check_positive_int("interval", interval)
-        self.figure_widget = go.FigureWidget(figure)
+        self.figure_widget = figure_widget(figure)
         self.play = widgets.Play(min=0, max=n_steps - 1, interval=interval,
                                  description="Play", layout=widgets.Layout(width="auto"))
         self.slider = widgets.IntSlider(min=0, max=n_steps - 1, description=description,

@@ -13,6 +13,7 @@ from course_lib.dynamics import KINDS, SETTINGS, gradient_flow
 from course_lib.recurrent import get_cell
 from course_lib.viz.gradients import gradient_explorer_figure, gradient_explorer_frame
 from course_lib.widgets.explorer import check_in_range, check_option, seed_of
+from course_lib.widgets._figure import figure_widget
 
 __all__ = ["GradientExplorer", "flow_title"]
 
@@ -95,7 +96,7 @@ class GradientExplorer:
                                                 layout=widgets.Layout(width="380px"))  # room for the track beside its label
         self.result = self._compute()
         args = self._frame_args(self.result)
-        self.figure_widget = go.FigureWidget(gradient_explorer_figure(*args))
+        self.figure_widget = figure_widget(gradient_explorer_figure(*args))
         for control in (self.setting, self.value, self.kind, self.activation, self.T, self.threshold):
             control.observe(self._on_change, names="value")
         label = widgets.Label  # a Label beside each ToggleButtons keeps every row on one line

@@ -35,43 +35,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.browser import find_chromium
+from tests.tools.browser import CHROMIUM_ARGS, LAB_SETTINGS, find_chromium, require
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS_ENV = "COURSE_BROWSER_NOTEBOOKS_DIR"
 SERVER_START_TIMEOUT_S = 60
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-# Lab settings written into a temporary ``--LabApp.user_settings_dir``.
-LAB_SETTINGS = {
-    # Never save: the browser must not write outputs into the notebook it opened.
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    # No "Would you like to receive Jupyter news?" toast, no news or update fetches.
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    # Render every cell in the DOM (no virtual windowing), so DOM queries see all cells.
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-}
-
-
-def require(ok: bool, what: str, ci_message: str) -> None:
-    """Skip locally, fail in CI, when a browser-test prerequisite is missing."""
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(ci_message, pytrace=False)
-    pytest.skip(what)
 
 
 def notebooks_source() -> Path:

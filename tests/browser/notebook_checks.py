@@ -39,6 +39,7 @@ Screenshots go to ``tests/browser/screenshots/<stem>_explorer.png`` (and
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import time
@@ -437,6 +438,95 @@ def _check_sampling_controls(page, notebook: str, stem: str) -> None:
           f"title {plot.evaluate(_TITLE_JS)!r}")
 
 
+def move_explorer_slider(page, explorer, notebook: str) -> dict:
+    """Press the explorer's time slider two steps on (back, at its end) and wait until its
+    figure's data change; the slider's values and readouts before and after."""
+    explorer.scroll_into_view_if_needed()
+    plot = explorer.locator(".js-plotly-plot").first
+    # The time slider is the one next to the Play button (other sliders, e.g. for a
+    # hyperparameter, may sit in the explorer too); else the explorer's first slider.
+    slider = explorer.locator(".widget-hbox:has(> .widget-play) > .widget-hslider")
+    if not slider.count():  # its first slider that is not disabled
+        slider = explorer.locator(".widget-hslider:not(:has(.noUi-target[disabled]))")
+    slider = slider.first
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+
+    # A FigureWidget's view can be drawn (axes) before its data arrives from the kernel,
+    # slowly on a busy machine: wait for traces, shapes or annotations before moving it.
+    try:
+        page.wait_for_function(f"(gd) => ({_FIGURE_DATA_JS.strip()})(gd) !== '[[],[],[]]'",
+                               arg=plot.element_handle(), timeout=EXPLORER_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"{notebook}: the explorer's figure is drawn empty (no traces, shapes or annotations) "
+                    f"{EXPLORER_TIMEOUT_MS / 1000:.0f} s after it appeared", pytrace=False)
+    before_data = plot.evaluate(_FIGURE_DATA_JS)
+    before_readout = readout.inner_text().strip()
+    before_value = handle.get_attribute("aria-valuenow")
+    value = float(before_value)
+    vmax = float(handle.get_attribute("aria-valuemax"))
+    key = "ArrowRight" if value < vmax else "ArrowLeft"
+
+    handle.focus()
+    for _ in range(2):
+        handle.press(key)
+    try:
+        page.wait_for_function(
+            f"([gd, before]) => ({_FIGURE_DATA_JS.strip()})(gd) !== before",
+            arg=[plot.element_handle(), before_data],
+            timeout=FIGURE_UPDATE_TIMEOUT_MS,
+        )
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"{notebook}: the explorer's figure data did not change within "
+            f"{FIGURE_UPDATE_TIMEOUT_MS / 1000:.0f} s after moving its slider "
+            f"({before_readout!r} -> {readout.inner_text().strip()!r})",
+            pytrace=False,
+        )
+    after_readout = readout.inner_text().strip()
+    after_value = handle.get_attribute("aria-valuenow")
+    assert after_value != before_value, f"slider value stayed {before_value} after {key} x2"
+    assert after_readout != before_readout, (
+        f"slider readout did not change ({before_readout!r} after {key} x2)"
+    )
+    _wait_figure_settled(plot)  # both key presses applied before the screenshot
+    return {"value": (before_value, after_value), "readout": (before_readout, after_readout)}
+
+
+def _text(fragment: str) -> str:
+    """What an HTML fragment reads as on the page."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def answer_self_check(page, stem: str, screenshot: Path | None = None) -> None:
+    """The notebook's self-check as a learner uses it: its first multiple-choice question
+    answered wrong, then right, each time waiting for the explanation that choice carries."""
+    from course_lib.quiz import MultipleChoice
+    from course_lib.quizzes import quiz_for
+
+    quiz = quiz_for(stem)
+    view = page.locator(".course-quiz")
+    assert view.count() == 1, f"{stem}: {view.count()} self-check widgets on the page"
+    index, question = next((i, q) for i, q in enumerate(quiz.questions) if isinstance(q, MultipleChoice))
+    block = view.locator(".widget-vbox").nth(index)
+    block.scroll_into_view_if_needed()
+    feedback = block.locator(".widget-html").last
+    wrong = next(j for j, c in enumerate(question.choices) if not c.correct)
+    for choice, mark in ((wrong, "✗"), (question.answer, "✓")):
+        block.locator(".widget-radio-box label").nth(choice).click()
+        block.locator("button", has_text="Check").click()
+        expected = _text(question.choices[choice].why)
+        try:
+            page.wait_for_function("([el, text]) => el.innerText.replace(/\\s+/g, ' ').includes(text)",
+                                   arg=[feedback.element_handle(), expected], timeout=FIGURE_UPDATE_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            pytest.fail(f"{stem}: the self-check did not explain choice {choice}: it reads "
+                        f"{feedback.inner_text()!r}", pytrace=False)
+        assert feedback.inner_text().strip().startswith(mark), feedback.inner_text()
+    if screenshot:
+        view.screenshot(path=str(screenshot))
+
+
 class LabPage:
     """The JupyterLab page every notebook is opened in, one after another: JupyterLab
     loads once, not once per notebook. A failed check discards the page (and any kernel
@@ -552,55 +642,9 @@ def check_notebook(notebook, lab, lab_server):
                 f"explorer {i} has no slider"
             )
         explorer = explorers.first
-        explorer.scroll_into_view_if_needed()
-        plot = explorer.locator(".js-plotly-plot").first
-        # The time slider is the one next to the Play button (other sliders, e.g. for a
-        # hyperparameter, may sit in the explorer too); else the explorer's first slider.
-        slider = explorer.locator(".widget-hbox:has(> .widget-play) > .widget-hslider")
-        if not slider.count():  # its first slider that is not disabled
-            slider = explorer.locator(".widget-hslider:not(:has(.noUi-target[disabled]))")
-        slider = slider.first
-        handle = slider.locator(".noUi-handle").first
-        readout = slider.locator(".widget-readout").first
-
-        # A FigureWidget's view can be drawn (axes) before its data arrives from the kernel,
-        # slowly on a busy machine: wait for traces, shapes or annotations before moving it.
-        try:
-            page.wait_for_function(f"(gd) => ({_FIGURE_DATA_JS.strip()})(gd) !== '[[],[],[]]'",
-                                   arg=plot.element_handle(), timeout=EXPLORER_TIMEOUT_MS)
-        except PlaywrightTimeoutError:
-            pytest.fail(f"{notebook}: the explorer's figure is drawn empty (no traces, shapes or annotations) "
-                        f"{EXPLORER_TIMEOUT_MS / 1000:.0f} s after it appeared", pytrace=False)
-        before_data = plot.evaluate(_FIGURE_DATA_JS)
-        before_readout = readout.inner_text().strip()
-        before_value = handle.get_attribute("aria-valuenow")
-        value = float(before_value)
-        vmax = float(handle.get_attribute("aria-valuemax"))
-        key = "ArrowRight" if value < vmax else "ArrowLeft"
-
-        handle.focus()
-        for _ in range(2):
-            handle.press(key)
-        try:
-            page.wait_for_function(
-                f"([gd, before]) => ({_FIGURE_DATA_JS.strip()})(gd) !== before",
-                arg=[plot.element_handle(), before_data],
-                timeout=FIGURE_UPDATE_TIMEOUT_MS,
-            )
-        except PlaywrightTimeoutError:
-            pytest.fail(
-                f"{notebook}: the explorer's figure data did not change within "
-                f"{FIGURE_UPDATE_TIMEOUT_MS / 1000:.0f} s after moving its slider "
-                f"({before_readout!r} -> {readout.inner_text().strip()!r})",
-                pytrace=False,
-            )
-        after_readout = readout.inner_text().strip()
-        after_value = handle.get_attribute("aria-valuenow")
-        assert after_value != before_value, f"slider value stayed {before_value} after {key} x2"
-        assert after_readout != before_readout, (
-            f"slider readout did not change ({before_readout!r} after {key} x2)"
-        )
-        _wait_figure_settled(plot)  # both key presses applied before the screenshot
+        moved = move_explorer_slider(page, explorer, notebook)
+        before_value, after_value = moved["value"]
+        before_readout, after_readout = moved["readout"]
         timings["explorer"] = time.monotonic() - t0 - sum(timings.values())
 
         explorer.screenshot(path=str(SCREENSHOTS / f"{stem}_explorer.png"))
@@ -610,6 +654,10 @@ def check_notebook(notebook, lab, lab_server):
             f"[browser] {notebook}: {n_explorers} explorer(s); slider {before_value} -> "
             f"{after_value} (readout {before_readout!r} -> {after_readout!r})"
         )
+
+        # --- the self-check at the end -------------------------------------------------------
+        answer_self_check(page, stem, SCREENSHOTS / f"{stem}_quiz.png")
+        timings["self-check"] = time.monotonic() - t0 - sum(timings.values())
 
         # --- the sampling explorer's controls (notebook 04) ---------------------------------
         if page.locator(SAMPLING_EXPLORER).count():

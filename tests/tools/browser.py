@@ -1,9 +1,12 @@
-"""Can this machine run the browser test? Shared by the browser test's fixtures and by
-tests/conftest.py, which leaves the notebooks' execution to the browser test when it can."""
+"""Can this machine run the browser test? Shared by the browser tests' fixtures and by
+tests/conftest.py, which leaves the notebooks' execution to the browser test when it can;
+with how the browser tests start Chromium and JupyterLab (also the classroom hub's)."""
 
 import importlib.util
 import os
 import shutil
+
+import pytest
 
 
 def find_chromium() -> str | None:
@@ -21,3 +24,39 @@ def browser_test_runs() -> bool:
     if os.environ.get("CI") == "true":
         return True
     return importlib.util.find_spec("playwright") is not None and find_chromium() is not None
+
+
+# Headless Chromium as the browser tests start it: nothing in the background reaches out.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+# JupyterLab's settings for a browser test (a temporary ``--LabApp.user_settings_dir``, or a
+# student's ~/.jupyter/lab/user-settings on the classroom hub).
+LAB_SETTINGS = {
+    # Never save: the browser must not write outputs into the notebook it opened.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    # No "Would you like to receive Jupyter news?" toast, no news or update fetches.
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # Render every cell in the DOM (no virtual windowing), so DOM queries see all cells.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def require(ok: bool, what: str, ci_message: str) -> None:
+    """Skip locally, fail in CI, when a browser-test prerequisite is missing."""
+    if ok:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(ci_message, pytrace=False)
+    pytest.skip(what)

@@ -1,0 +1,108 @@
+"""The self-check at the end of a notebook: a quiz's questions as widgets, graded in place.
+
+Each question has its controls (radio buttons, or a box for a number), a Check button and
+a line of feedback; the grading is ``course_lib.quiz.grade``'s. Nothing here needs a
+figure, so it works the same in JupyterLab and in Voilà.
+"""
+
+import html
+import re
+
+import ipywidgets as widgets
+
+from course_lib.quiz import MultipleChoice, Quiz, grade
+
+__all__ = ["SelfCheck", "plain_label"]
+
+_RIGHT, _WRONG = "#1a7f37", "#b42318"
+_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def plain_label(text):
+    """A choice's HTML as the plain text a radio button shows: tags dropped, entities read,
+    subscripts as Unicode subscripts where every letter has one (T<sub>x</sub> → Tₓ), else
+    after an underscore (n<sub>y</sub> → n_y); superscripts inline (x<sup>⟨t⟩</sup> → x⟨t⟩)."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str (a choice's HTML), got {type(text).__name__}")
+
+    def sub(match):
+        inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+        if all(ch in _SUBSCRIPTS for ch in inner):
+            return "".join(_SUBSCRIPTS[ch] for ch in inner)
+        return "_" + (inner if len(inner) == 1 else "{" + inner + "}")
+
+    text = re.sub(r"<sub>(.*?)</sub>", sub, text)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+class SelfCheck:
+    """A quiz, one question under the other, each checked when its button is pressed.
+
+    Args:
+        quiz: a ``course_lib.quiz.Quiz`` (each notebook's is ``course_lib.quizzes.quiz_for(name)``).
+
+    Attributes:
+        quiz; ``controls`` (per question: its RadioButtons or Text), ``buttons``,
+        ``feedback`` (per question: an HTML line), ``results`` (per question: True, False,
+        or None before it is checked), ``score`` (an HTML line) and ``widget`` (CSS class
+        ``course-quiz``).
+    """
+
+    def __init__(self, quiz):
+        if not isinstance(quiz, Quiz):
+            raise ValueError(f"quiz must be a course_lib.quiz.Quiz, got {type(quiz).__name__}")
+        self.quiz = quiz
+        self.controls, self.buttons, self.feedback = [], [], []
+        self.results = [None] * len(quiz.questions)
+        rows = []
+        for i, question in enumerate(quiz.questions):
+            prompt = widgets.HTML(f"<div style=\"line-height: 1.5\"><b>{i + 1}.</b> {question.prompt}</div>",
+                                  layout=widgets.Layout(width="100%"))
+            if isinstance(question, MultipleChoice):
+                control = widgets.RadioButtons(options=[(plain_label(c.text), j) for j, c in enumerate(question.choices)],
+                                               value=None, layout=widgets.Layout(width="auto"))
+            else:
+                control = widgets.Text(placeholder="a number", continuous_update=False,
+                                       layout=widgets.Layout(width="160px"))
+            button = widgets.Button(description="Check", layout=widgets.Layout(width="90px"))
+            feedback = widgets.HTML("", layout=widgets.Layout(width="100%"))
+            button.on_click(lambda _, i=i: self.check(i))
+            self.controls.append(control)
+            self.buttons.append(button)
+            self.feedback.append(feedback)
+            controls = [control, button] if isinstance(question, MultipleChoice) else [widgets.HBox([control, button])]
+            rows.append(widgets.VBox([prompt, *controls, feedback], layout=widgets.Layout(margin="0 0 12px 0")))
+        self.score = widgets.HTML(self._score_text())
+        title = widgets.HTML(f"<h3 style=\"margin: 0 0 8px 0\">{html.escape(quiz.title)}</h3>")
+        self.widget = widgets.VBox([title, *rows, self.score], layout=widgets.Layout(width="100%"))
+        self.widget.add_class("course-quiz")
+
+    def check(self, index):
+        """Grade question ``index`` (0-based) as its control reads now; returns the Feedback."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.results):
+            raise ValueError(f"index must be a question's index, 0 … {len(self.results) - 1}, got {index!r}")
+        result = grade(self.quiz.questions[index], self.controls[index].value)
+        picked = self.controls[index].value not in (None, "")
+        self.results[index] = result.correct if picked else None
+        colour, mark = (_RIGHT, "✓ Right.") if result.correct else (_WRONG, "✗ Not quite." if picked else "")
+        self.feedback[index].value = (f"<div style=\"color: {colour}; line-height: 1.5\"><b>{mark}</b> "
+                                      f"{result.message}</div>")
+        self.score.value = self._score_text()
+        return result
+
+    def answer(self, index, response):
+        """Set question ``index``'s control to ``response`` (a choice's index, or the text typed)
+        and check it, as a learner would; returns the Feedback."""
+        self.check(index)  # the index check first
+        self.controls[index].value = response
+        return self.check(index)
+
+    def _score_text(self):
+        done = [r for r in self.results if r is not None]
+        return (f"<span class=\"course-quiz-score\">Checked {len(done)} of {len(self.results)}; "
+                f"right: {sum(done)}.</span>")
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
