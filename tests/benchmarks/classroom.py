@@ -10,13 +10,15 @@ own figure), log-in to the notebook on screen (spawn, clone and JupyterLab loadi
 Run All, and the memory of their server and kernel after the notebook (RSS, and USS: what
 that student alone holds, the figure to size a machine with). One after another by
 default, so that each figure is one student's on an otherwise idle machine; `--at-once`
-lets them log in together, as a class does.
+lets them log in together, as a class does (their browsers, all on this machine, still
+take turns to run the notebook: see tests/browser/classroom_checks.visit).
 """
 
 import argparse
 import statistics
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,9 +48,10 @@ def main(argv=None):
         try:
             add_students(hub, names)
             link = classroom.pull_link(hub.url, f"file://{bare}", branch)
-            if args.at_once:
+            if args.at_once:  # the browsers take their turns to run the notebook, as in the test (why: visit)
+                turn = threading.Lock()
                 with ThreadPoolExecutor(len(names)) as pool:
-                    visits = list(pool.map(lambda n: visit(hub, n, link, chromium), names))
+                    visits = list(pool.map(lambda n: visit(hub, n, link, chromium, browser_turn=turn), names))
             else:
                 visits = [visit(hub, n, link, chromium) for n in names]
             spawns = spawn_seconds(hub)
