@@ -18,6 +18,7 @@ the command that rebuilds them live in ``course_lib.models``.
 """
 
 import itertools
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -116,6 +117,7 @@ class TrainingStep(NamedTuple):
 # ---------------------------------------------------------------------------------------
 # Checks at the door
 # ---------------------------------------------------------------------------------------
+
 
 
 def _check_clip(clip):
@@ -254,6 +256,23 @@ def _not_finite(parameters, prefix=""):
     return bad
 
 
+def _threads_start():
+    """Whether this Python can start a thread (not in Pyodide, which has none): tried once."""
+    global _THREADS
+    if _THREADS is None:
+        try:
+            thread = threading.Thread(target=lambda: None, daemon=True)
+            thread.start()
+            thread.join()
+            _THREADS = True
+        except RuntimeError:  # "can't start new thread"
+            _THREADS = False
+    return _THREADS
+
+
+_THREADS = None
+
+
 @checked(_check_train_model)
 def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam", learning_rate=0.01, clip=None,
                 progress=True, callback=None, callback_every=100, max_loss=None, max_gradient_norm=1e6,
@@ -297,6 +316,11 @@ def train_model(loss_and_gradients, parameters, batches, steps, optimizer="adam"
     Derived in notebooks/04_language_model_sampling.ipynb, "Training the language model"
     """
     from tqdm.auto import tqdm  # imported here: only training needs it
+
+    if not _threads_start():
+        # tqdm's monitor is a thread; where none can start (Pyodide, in JupyterLite) tqdm
+        # would warn above the cell and then go without it. Go without it quietly.
+        tqdm.monitor_interval = 0
 
     batches = itertools.cycle(batches) if isinstance(batches, (list, tuple)) else batches
     losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)

@@ -393,3 +393,26 @@ def test_train_stops_on_a_loss_that_is_not_a_number():
 
     with pytest.raises(TrainingDiverged, match="at step 1: mean loss nan"):
         train_model(loss, {"W": np.zeros(1)}, [None], 3, progress=False)
+
+
+def test_without_threads_the_progress_bar_runs_without_a_warning(vocab, monkeypatch, capsys):
+    """Pyodide (JupyterLite) starts no thread; tqdm's monitor is one. No warning above the cell."""
+    import threading
+    import warnings
+
+    from tqdm.auto import tqdm
+
+    import course_lib.train as train
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    monkeypatch.setattr(train, "_THREADS", None)
+    monkeypatch.setattr(tqdm, "monitor", None)
+    monkeypatch.setattr(tqdm, "monitor_interval", 10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _train(vocab, steps=3, progress=True)
+    assert not caught, [str(w.message) for w in caught]
+    assert "training" in capsys.readouterr().err and np.isfinite(result.losses).all()
