@@ -14,7 +14,7 @@ from course_lib.widgets.quiz import SelfCheck
 from course_lib.widgets.sampling import SamplingExplorer
 
 __all__ = [
-    "ArchitectureExplorer", "BackwardExplorer", "ForwardExplorer", "GradientExplorer",
+    "ArchitectureExplorer", "BackwardExplorer", "DeepGridExplorer", "ForwardExplorer", "GradientExplorer",
     "NotationExplorer", "SamplingExplorer", "TimestepExplorer",
     "GateExplorer",
     "LSTMCellExplorer",

@@ -73,7 +73,7 @@ class ArchitectureExplorer:
         self.architecture = widgets.Dropdown(
             options=[(arch.label, key) for key, arch in ARCHITECTURES.items()], value=name,
             description="architecture", style={"description_width": "initial"},
-            layout=widgets.Layout(width="460px"),
+            layout=widgets.Layout(width="520px"),
         )
         self.T_x = widgets.IntSlider(value=T_x, min=1, max=self.MAX_T, description="T_x")
         self.T_y = widgets.IntSlider(value=T_y, min=1, max=self.MAX_T, description="T_y")

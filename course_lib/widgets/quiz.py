@@ -15,23 +15,34 @@ from course_lib.quiz import MultipleChoice, Quiz, grade
 __all__ = ["SelfCheck", "plain_label"]
 
 _RIGHT, _WRONG = "#1a7f37", "#b42318"
-_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUPERSCRIPTS = dict(zip("0123456789+-−=()inT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿᵀ"))
+# A long choice wraps onto lines of its own rather than running over the next one.
+_STYLE = ("<style>.course-quiz .widget-radio-box label { display: flex; flex-direction: row-reverse; "
+          "justify-content: flex-end; align-items: flex-start; white-space: normal; height: auto; "
+          "line-height: 1.4; padding: 2px 0; } "
+          ".course-quiz .widget-radio-box label input { flex: none; margin: 1px 6px 0 0; }</style>")
 
 
 def plain_label(text):
     """A choice's HTML as the plain text a radio button shows: tags dropped, entities read,
-    subscripts as Unicode subscripts where every letter has one (T<sub>x</sub> → Tₓ), else
-    after an underscore (n<sub>y</sub> → n_y); superscripts inline (x<sup>⟨t⟩</sup> → x⟨t⟩)."""
+    sub- and superscripts as Unicode ones where every character has one (T<sub>x</sub> → Tₓ,
+    10<sup>−10</sup> → 10⁻¹⁰), else after an underscore (n<sub>y</sub> → n_y) or inline
+    (x<sup>⟨t⟩</sup> → x⟨t⟩)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str (a choice's HTML), got {type(text).__name__}")
 
-    def sub(match):
-        inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
-        if all(ch in _SUBSCRIPTS for ch in inner):
-            return "".join(_SUBSCRIPTS[ch] for ch in inner)
-        return "_" + (inner if len(inner) == 1 else "{" + inner + "}")
+    def script(table, other):
+        def replace(match):
+            inner = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+            if all(ch in table for ch in inner):
+                return "".join(table[ch] for ch in inner)
+            return other(inner)
+        return replace
 
-    text = re.sub(r"<sub>(.*?)</sub>", sub, text)
+    text = re.sub(r"<sub>(.*?)</sub>", script(_SUBSCRIPTS, lambda inner: "_" + (inner if len(inner) == 1
+                                                                                else "{" + inner + "}")), text)
+    text = re.sub(r"<sup>(.*?)</sup>", script(_SUPERSCRIPTS, lambda inner: inner), text)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
@@ -73,7 +84,7 @@ class SelfCheck:
             controls = [control, button] if isinstance(question, MultipleChoice) else [widgets.HBox([control, button])]
             rows.append(widgets.VBox([prompt, *controls, feedback], layout=widgets.Layout(margin="0 0 12px 0")))
         self.score = widgets.HTML(self._score_text())
-        title = widgets.HTML(f"<h3 style=\"margin: 0 0 8px 0\">{html.escape(quiz.title)}</h3>")
+        title = widgets.HTML(f"{_STYLE}<h3 style=\"margin: 0 0 8px 0\">{html.escape(quiz.title)}</h3>")
         self.widget = widgets.VBox([title, *rows, self.score], layout=widgets.Layout(width="100%"))
         self.widget.add_class("course-quiz")
 
