@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -38,10 +39,27 @@ PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 START_TIMEOUT_S = 60
 
 
+# Ports for the hub, its proxy and the students' servers come from below Linux's ephemeral
+# range (32768-60999 by default). A port the system hands out (bind to port 0) is free when
+# chosen, but it is also where the next outgoing connection or kernel may land before the
+# server binds it, seconds later: it happened to a student's server while three browsers
+# were loading JupyterLab ("The port … is already in use").
+PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port of PORTS free on 127.0.0.1 now, at random (outside the ephemeral range, nothing
+    else takes it meanwhile unless it too chooses from there)."""
+    rng = random.SystemRandom()
+    for _ in range(500):
+        port = rng.choice(PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on 127.0.0.1 in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def pull_link(hub_url: str, repo: str, branch: str = "main",

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 here = Path(__file__).resolve().parent
+sys.path.insert(0, str(here))
+from hub import free_port  # noqa: E402 - classroom/hub.py: ports outside the ephemeral range
 state = Path(os.environ["COURSE_HUB_STATE"])  # the hub's database, cookie secret, students' homes
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
@@ -42,6 +44,9 @@ c.Spawner.args = [
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     "--LabApp.extension_manager=readonly",
 ] + (["--allow-root"] if os.geteuid() == 0 else [])
+# Each server's port from hub.free_port (JupyterHub's own choice is an ephemeral port, which an
+# outgoing connection may take before the server binds it).
+c.Spawner.pre_spawn_hook = lambda spawner: setattr(spawner, "port", free_port())
 c.Spawner.start_timeout = 120  # a class logging in at once shares the CPU
 c.Spawner.http_timeout = 120
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"]
