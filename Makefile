@@ -26,8 +26,10 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 # Both cores (pytest-xdist, one worker a core): with `--dist loadfile` (pyproject.toml)
-# two workers each first drive half the notebooks in a JupyterLab of their own (two
-# browser modules), while the others run the unit tests. `TEST_WORKERS=0`: serially.
+# the browser modules (half the notebooks each in a JupyterLab of their own, Voilà, the
+# classroom hub) go first, one browser test at a time (tests.tools.browser.browsers_running:
+# a busy browser freezes explorers), while the other worker runs the unit tests.
+# `TEST_WORKERS=0`: serially.
 TEST_WORKERS ?= auto
 
 # Everything but the checks marked slow (retraining the shipped models from scratch, about

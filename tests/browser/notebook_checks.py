@@ -48,6 +48,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.tools.browser import browsers_running
 from tests.tools.notebooks import checked_text, is_checked
 
 try:
@@ -587,7 +588,13 @@ def check_every_listed_notebook_exists():
 
 
 def check_notebook(notebook, lab, lab_server):
-    """Every check of this module's docstring, for one notebook."""
+    """Every check of this module's docstring, for one notebook, holding the browser tests'
+    lock (tests.tools.browser.browsers_running)."""
+    with browsers_running():
+        _check_notebook(notebook, lab, lab_server)
+
+
+def _check_notebook(notebook, lab, lab_server):
     assert (lab_server.root / notebook).is_file(), f"{notebook} missing from the served copy"
     stem = Path(notebook).stem
     SCREENSHOTS.mkdir(exist_ok=True)

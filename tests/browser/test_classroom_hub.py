@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.tools.browser import find_chromium, require
+from tests.tools.browser import browsers_running, find_chromium, require
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "classroom"))
@@ -68,7 +68,11 @@ def class_hub(tmp_path):
 
 
 def test_three_students_at_once_then_the_teachers_update(class_hub, tmp_path):
-    hub, bare, branch, link, chromium = class_hub
+    with browsers_running():  # the three students' browsers, and no other test's
+        _class_and_update(*class_hub, tmp_path)
+
+
+def _class_and_update(hub, bare, branch, link, chromium, tmp_path):
     shots = REPO / "tests" / "browser" / "screenshots"
     shots.mkdir(exist_ok=True)
 

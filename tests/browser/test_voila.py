@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from notebook_checks import answer_self_check, move_explorer_slider
+from tests.tools.browser import browsers_running
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +74,11 @@ def voila(tmp_path):
 
 def test_a_notebook_presented_in_voila_works_offline(voila, browser_context):
     url, log_path = voila
+    with browsers_running():
+        _present_and_check(url, log_path, browser_context)
+
+
+def _present_and_check(url, log_path, browser_context):
     page = browser_context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))

@@ -2,9 +2,13 @@
 tests/conftest.py, which leaves the notebooks' execution to the browser test when it can;
 with how the browser tests start Chromium and JupyterLab (also the classroom hub's)."""
 
+import contextlib
+import fcntl
 import importlib.util
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +64,26 @@ def require(ok: bool, what: str, ci_message: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(ci_message, pytrace=False)
     pytest.skip(what)
+
+
+# One lock file for the browser tests of this machine: one test at a time drives browsers.
+BROWSER_LOCK = Path(tempfile.gettempdir()) / "rnn-course-browser-tests.lock"
+
+
+@contextlib.contextmanager
+def browsers_running():
+    """Hold the browser tests' lock while a test drives browsers: one such test at a time,
+    whichever worker runs it (the other worker runs unit tests meanwhile).
+
+    A busy browser can take longer than anywidget's 2 s to load plotly's 4 MB widget bundle
+    for a new figure, and that figure's model then drops every message: an explorer that
+    does not move (course_lib/widgets/_figure.py). On two cores it happened with the
+    classroom test's three browsers, with Voilà beside a notebook's check, and with two
+    notebook checks side by side (07_lstm, in 1 of 3 runs of `make test`).
+    """
+    with open(BROWSER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
