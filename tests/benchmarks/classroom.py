@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "classroom"), str(ROOT / "tests" / "browser")]
 
 import hub as classroom  # noqa: E402
-from classroom_checks import add_students, publish_course, spawn_seconds, student_memory_mib, visit  # noqa: E402
+from classroom_checks import open_class, spawn_seconds, student_memory_mib, visit  # noqa: E402
 
 from tests.tools.browser import find_chromium  # noqa: E402
 
@@ -40,35 +40,26 @@ def main(argv=None):
     if chromium is None or not classroom.PROXY.exists():
         sys.exit("needs Chromium (apt-get install chromium) and the proxy (make install runs npm ci)")
     names = [f"student{i + 1}" for i in range(args.students)]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        bare = tmp / "course.git"
-        branch = publish_course(ROOT, bare)
-        hub = classroom.start_hub(tmp / "hub")
-        try:
-            add_students(hub, names)
-            link = classroom.pull_link(hub.url, f"file://{bare}", branch)
-            if args.at_once:  # the browsers take their turns to run the notebook, as in the test (why: visit)
-                turn = threading.Lock()
-                with ThreadPoolExecutor(len(names)) as pool:
-                    visits = list(pool.map(lambda n: visit(hub, n, link, chromium, browser_turn=turn), names))
-            else:
-                visits = [visit(hub, n, link, chromium) for n in names]
-            spawns = spawn_seconds(hub)
-            rows = []
-            for v in visits:
-                memory = student_memory_mib(v.name)
-                rows.append((spawns.get(v.name, float("nan")), v.seconds["log-in to notebook"], v.seconds["run all"],
-                             memory["rss"], memory["uss"]))
-                print(f"{v.name}: spawn {rows[-1][0]:.1f} s, log-in to notebook {rows[-1][1]:.1f} s, "
-                      f"run all {rows[-1][2]:.1f} s; server + kernel RSS {rows[-1][3]:.0f} MiB, "
-                      f"USS {rows[-1][4]:.0f} MiB", flush=True)
-            med = [statistics.median(col) for col in zip(*rows)]
-            print(f"median of {len(rows)} ({'at once' if args.at_once else 'one after another'}): spawn "
-                  f"{med[0]:.1f} s, log-in to notebook {med[1]:.1f} s, run all {med[2]:.1f} s, RSS {med[3]:.0f} MiB, "
-                  f"USS {med[4]:.0f} MiB per student")
-        finally:
-            hub.stop()
+    with tempfile.TemporaryDirectory() as tmp, open_class(classroom, ROOT, Path(tmp), names) as (hub, _, _, link):
+        if args.at_once:  # the browsers take their turns to run the notebook, as in the test (why: visit)
+            turn = threading.Lock()
+            with ThreadPoolExecutor(len(names)) as pool:
+                visits = list(pool.map(lambda n: visit(hub, n, link, chromium, browser_turn=turn), names))
+        else:
+            visits = [visit(hub, n, link, chromium) for n in names]
+        spawns = spawn_seconds(hub)
+        rows = []
+        for v in visits:
+            memory = student_memory_mib(v.name)
+            rows.append((spawns.get(v.name, float("nan")), v.seconds["log-in to notebook"], v.seconds["run all"],
+                         memory["rss"], memory["uss"]))
+            print(f"{v.name}: spawn {rows[-1][0]:.1f} s, log-in to notebook {rows[-1][1]:.1f} s, "
+                  f"run all {rows[-1][2]:.1f} s; server + kernel RSS {rows[-1][3]:.0f} MiB, "
+                  f"USS {rows[-1][4]:.0f} MiB", flush=True)
+        med = [statistics.median(col) for col in zip(*rows)]
+        print(f"median of {len(rows)} ({'at once' if args.at_once else 'one after another'}): spawn "
+              f"{med[0]:.1f} s, log-in to notebook {med[1]:.1f} s, run all {med[2]:.1f} s, RSS {med[3]:.0f} MiB, "
+              f"USS {med[4]:.0f} MiB per student")
 
 
 if __name__ == "__main__":

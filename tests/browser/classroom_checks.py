@@ -56,6 +56,21 @@ def add_students(hub, names: list[str]) -> None:
             path.write_text(json.dumps(content))
 
 
+@contextlib.contextmanager
+def open_class(hub_module, repo: Path, tmp: Path, names: list[str]):
+    """A class on a hub of its own in `tmp`: the course published as a bare clone of `repo`,
+    the hub started (`hub_module`: classroom/hub.py), the students added. Yields (hub, bare
+    repository, branch, the students' nbgitpuller link); stops the hub afterwards."""
+    bare = tmp / "course.git"
+    branch = publish_course(repo, bare)
+    hub = hub_module.start_hub(tmp / "hub")
+    try:
+        add_students(hub, names)
+        yield hub, bare, branch, hub_module.pull_link(hub.url, f"file://{bare}", branch)
+    finally:
+        hub.stop()
+
+
 class UserServer:
     """A student's single-user server through the hub, as notebook_checks' helpers ask of a
     server: `.api(path)` for its REST API (the hub's service token has access:servers)."""

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "classroom"))
 import hub as classroom  # noqa: E402 - classroom/hub.py, not a package
 
 from classroom_checks import (  # noqa: E402
-    NOTEBOOK, UserServer, add_students, publish_course, spawn_seconds, student_memory_mib, visit,
+    NOTEBOOK, UserServer, open_class, spawn_seconds, student_memory_mib, visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -55,16 +55,11 @@ def class_hub(tmp_path):
     chromium = find_chromium()
     require(chromium is not None, "no Chromium found — classroom test skipped locally",
             "CI=true but no chromium: .ci/run must install it")
-    bare = tmp_path / "course.git"
-    branch = publish_course(REPO, bare)
-    hub = classroom.start_hub(tmp_path / "hub")
-    try:
-        add_students(hub, STUDENTS)
-        link = classroom.pull_link(hub.url, f"file://{bare}", branch)
-        yield hub, bare, branch, link, chromium
-    finally:
-        hub.stop()
-        print(f"[hub] log tail:\n{hub.log_tail(15)}")
+    with open_class(classroom, REPO, tmp_path, STUDENTS) as (hub, bare, branch, link):
+        try:
+            yield hub, bare, branch, link, chromium
+        finally:
+            print(f"[hub] log tail:\n{hub.log_tail(15)}")
 
 
 def test_three_students_at_once_then_the_teachers_update(class_hub, tmp_path):
