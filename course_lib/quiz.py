@@ -11,7 +11,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 __all__ = ["Choice", "MultipleChoice", "Mistake", "Numeric", "Quiz", "Feedback", "grade", "parse_number"]
 
@@ -127,9 +127,6 @@ class Numeric:
         """Whether ``value`` is ``target`` (default: the answer) within the tolerance."""
         target = self.answer if target is None else target
         return abs(value - target) <= max(self.tolerance, 1e-9 * max(1.0, abs(target)))
-
-
-Question = Union[MultipleChoice, Numeric]
 
 
 @dataclass(frozen=True)

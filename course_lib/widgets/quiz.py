@@ -90,8 +90,7 @@ class SelfCheck:
 
     def check(self, index):
         """Grade question ``index`` (0-based) as its control reads now; returns the Feedback."""
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.results):
-            raise ValueError(f"index must be a question's index, 0 … {len(self.results) - 1}, got {index!r}")
+        self._check_index(index)
         result = grade(self.quiz.questions[index], self.controls[index].value)
         picked = self.controls[index].value not in (None, "")
         self.results[index] = result.correct if picked else None
@@ -104,9 +103,13 @@ class SelfCheck:
     def answer(self, index, response):
         """Set question ``index``'s control to ``response`` (a choice's index, or the text typed)
         and check it, as a learner would; returns the Feedback."""
-        self.check(index)  # the index check first
+        self._check_index(index)
         self.controls[index].value = response
         return self.check(index)
+
+    def _check_index(self, index):
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.results):
+            raise ValueError(f"index must be a question's index, 0 … {len(self.results) - 1}, got {index!r}")
 
     def _score_text(self):
         done = [r for r in self.results if r is not None]
