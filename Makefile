@@ -4,17 +4,25 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-slow install bench bench-suite solutions hub present clean
+.PHONY: lab test test-slow install bench bench-suite solutions hub present site clean
 
-# The course, its tests and the teacher's tools (pyproject.toml's extras), and the proxy
-# JupyterHub needs, from npm at the version classroom/package-lock.json pins (without npm,
-# the classroom test skips locally; CI has it).
-$(STAMP): pyproject.toml classroom/package-lock.json
+# The course, its tests, the teacher's tools and the site's builders (pyproject.toml's extras);
+# from npm at the versions the lock files pin, the proxy JupyterHub needs (classroom/) and
+# Pyodide and MathJax for the site (web/) (without npm, the classroom and site tests skip
+# locally; CI has it).
+$(STAMP): pyproject.toml classroom/package-lock.json web/package-lock.json web/lite-wheels.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,classroom]'
+	$(PY) -m pip install --quiet -e '.[test,classroom,site]'
+	@# JupyterLite's kernel extension is for the site's build (web/lite.py), not this JupyterLab.
+	@$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlite/pyodide-kernel-extension >/dev/null 2>&1
+	@# The wheels JupyterLite ships that are not in .venv as wheels (web/lite-wheels.txt), for
+	@# `make site` to build offline.
+	$(PY) -m web.lite --fetch
 	@if command -v npm >/dev/null 2>&1; then cd classroom && npm ci --no-audit --no-fund --loglevel=error; \
 	 else echo "npm not found: make hub and the classroom test need it (configurable-http-proxy)"; fi
+	@if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund --loglevel=error; \
+	 else echo "npm not found: make site needs it (Pyodide, MathJax)"; fi
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -76,5 +84,11 @@ present: $(STAMP)
 	JUPYTER_PATH=classroom/jupyter $(VENV)/bin/voila notebooks/$(NB).ipynb --template=course \
 	  --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) --no-browser
 
+# The course as a static site in site/ (README, "In a browser"): the executed notebooks as pages
+# and JupyterLite, offline. `make site NOTEBOOKS="00_notation 06_gru"` builds some of them.
+NOTEBOOKS ?=
+site: $(STAMP)
+	$(PY) -m web.site --out site $(NOTEBOOKS)
+
 clean:
-	rm -rf $(VENV) classroom/node_modules
+	rm -rf $(VENV) classroom/node_modules web/node_modules site build

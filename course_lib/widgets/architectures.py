@@ -12,6 +12,7 @@ from course_lib.recurrent import get_cell
 from course_lib.viz.architectures import diagram_layout, unrolled_diagram
 from course_lib.widgets.explorer import check_in_range, check_option
 from course_lib.widgets._figure import figure_widget
+from course_lib.widgets._display import show
 
 __all__ = ["ArchitectureExplorer", "shapes_table_html"]
 
@@ -151,6 +152,4 @@ class ArchitectureExplorer:
         return fig
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

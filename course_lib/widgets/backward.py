@@ -5,6 +5,7 @@ import numpy as np
 from course_lib._validate import as_float_array
 from course_lib.viz.rnn import backward_step_figure, backward_step_frame
 from course_lib.widgets.explorer import TimestepExplorer
+from course_lib.widgets._display import show
 
 __all__ = ["BackwardExplorer"]
 
@@ -60,6 +61,4 @@ class BackwardExplorer:
         self.norms = norms
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

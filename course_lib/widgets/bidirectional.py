@@ -15,6 +15,7 @@ from course_lib.data.vocab import Vocabulary, one_hot
 from course_lib.recurrent import cell_names, get_cell
 from course_lib.viz.bidirectional import sweep_figure, sweep_frame
 from course_lib.widgets.explorer import TimestepExplorer, check_option
+from course_lib.widgets._display import show
 
 __all__ = ["BidirectionalExplorer"]
 
@@ -108,6 +109,4 @@ class BidirectionalExplorer:
         self.explorer.reset(figure, frame, len(self.tokens))
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from course_lib.viz.deep import grid_figure, grid_frame, state_label
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range
+from course_lib.widgets._display import show
 
 __all__ = ["DeepGridExplorer"]
 
@@ -67,6 +68,4 @@ class DeepGridExplorer:
         return self.explorer.snapshot()
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 from course_lib._validate import check_bool, check_choice, check_positive_int
 from course_lib.widgets._figure import figure_widget
+from course_lib.widgets._display import show
 
 __all__ = ["TimestepExplorer", "check_in_range", "check_option", "seed_of"]
 
@@ -230,19 +231,26 @@ class TimestepExplorer:
                 trace.update(update)
         if first.get("layout"):
             snapshot.update_layout(first["layout"])
+        # The slider and ▶ go in 90 px added at the bottom, below all the figure had there
+        # (tick labels, an axis title, a legend): plotly places them relative to the plot area,
+        # so that is the figure's bottom margin (plotly's defaults where unset) below it.
+        layout = snapshot.layout
+        height, top = layout.height or 450, 100 if layout.margin.t is None else layout.margin.t
+        below = 80 if layout.margin.b is None else layout.margin.b
+        plot_height = max(height - top - below, 1)
+        under = -(below + 10) / plot_height
         snapshot.update_layout(
-            sliders=[dict(active=0, steps=steps, pad=dict(t=40), currentvalue=dict(visible=False))],
-            updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.08, xanchor="right",
-                              yanchor="top", pad=dict(t=40, r=10),
+            sliders=[dict(active=0, steps=steps, y=under, yanchor="top", pad=dict(t=0, l=50),
+                          currentvalue=dict(visible=False))],
+            updatemenus=[dict(type="buttons", showactive=False, x=0, y=under, xanchor="left",
+                              yanchor="top", pad=dict(t=4),
                               buttons=[dict(label="▶", method="animate",
                                             args=[None, dict(frame=dict(duration=600, redraw=True),
                                                              fromcurrent=True)])])],
+            height=height + 90, margin_b=below + 90,
         )
-        snapshot.update_layout(height=(snapshot.layout.height or 450) + 90)
         snapshot.frames = frames
         return snapshot
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

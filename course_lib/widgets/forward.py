@@ -7,6 +7,7 @@ from course_lib.data import Vocabulary, encode_batch
 from course_lib.recurrent import get_cell, predictions, sequence_forward
 from course_lib.viz.rnn import forward_step_figure, forward_step_frame
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range, check_option, seed_of
+from course_lib.widgets._display import show
 
 __all__ = ["ForwardExplorer", "forward_steps"]
 
@@ -106,6 +107,4 @@ class ForwardExplorer:
         self.explorer.reset(*self._steps())
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

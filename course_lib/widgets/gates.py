@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from course_lib.recurrent import SequenceCache
 from course_lib.viz.gates import gate_frame, gate_heatmaps, step_values
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range
+from course_lib.widgets._display import show
 
 __all__ = ["GateExplorer"]
 
@@ -87,6 +88,4 @@ class GateExplorer:
         return self.explorer.snapshot()
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

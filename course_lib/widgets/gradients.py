@@ -14,6 +14,7 @@ from course_lib.recurrent import get_cell
 from course_lib.viz.gradients import gradient_explorer_figure, gradient_explorer_frame
 from course_lib.widgets.explorer import check_in_range, check_option, seed_of
 from course_lib.widgets._figure import figure_widget
+from course_lib.widgets._display import show
 
 __all__ = ["GradientExplorer", "flow_title"]
 
@@ -154,6 +155,4 @@ class GradientExplorer:
         return fig
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

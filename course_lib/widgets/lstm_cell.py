@@ -16,6 +16,7 @@ from course_lib.recurrent import SequenceCache
 from course_lib.viz.lstm_cell import PART_LABELS, PARTS, lstm_cell_diagram, lstm_cell_layout, lstm_equation, \
     lstm_unit_values
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range, check_option
+from course_lib.widgets._display import show
 
 __all__ = ["LSTMCellExplorer"]
 
@@ -154,6 +155,4 @@ class LSTMCellExplorer:
             lambda i: "" if i % k else str(i // k + 1))  # the step under its first part: 120 labels would collide
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

@@ -10,6 +10,7 @@ from course_lib.data.vocab import SPECIALS
 from course_lib.viz import step_heatmap
 from course_lib.viz.figures import step_shapes
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range, check_option
+from course_lib.widgets._display import show
 
 __all__ = ["NotationExplorer", "onehot_figure_and_frames", "onehot_steps", "token_table_html"]
 
@@ -219,6 +220,4 @@ class NotationExplorer:
         self.explorer.reset(fig, frame, n_steps)
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)

@@ -11,6 +11,7 @@ import re
 import ipywidgets as widgets
 
 from course_lib.quiz import MultipleChoice, Quiz, grade
+from course_lib.widgets._display import show_quiz
 
 __all__ = ["SelfCheck", "plain_label"]
 
@@ -117,6 +118,4 @@ class SelfCheck:
                 f"right: {sum(done)}.</span>")
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show_quiz(self)  # the widget; its snapshot on the static pages (_display.py)

@@ -23,6 +23,7 @@ from course_lib.activations import softmax_with_temperature
 from course_lib.data import Vocabulary
 from course_lib.viz.lm import sampling_step_figure, sampling_step_frame
 from course_lib.widgets.explorer import TimestepExplorer, check_in_range, seed_of
+from course_lib.widgets._display import show
 
 __all__ = ["SamplingExplorer", "SamplingSteps", "sampling_steps"]
 
@@ -245,6 +246,4 @@ class SamplingExplorer:
         return "so far: " + self.vocabulary.decode(self.steps.prefix_indices + self.steps.result.indices[: t + 1].tolist())
 
     def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        show(self)  # the widget; its snapshot on the static pages (_display.py)
