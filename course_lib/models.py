@@ -42,6 +42,8 @@ from course_lib.recurrent import get_cell, parameter_count
 from course_lib.train import train_language_model
 
 __all__ = [
+    "TORCH_REFERENCES",
+    "torch_reference_path",
     "DEFAULTS",
     "EXTRA_SEEDS",
     "MATCHED",
@@ -126,6 +128,22 @@ def _cell(name):
 def default_model_path(name):
     """Where the shipped model ``name`` (a key of DEFAULTS) lives: assets/lm_<name>.npz."""
     return ASSETS / f"lm_{_name(name)}.npz"
+
+
+TORCH_REFERENCES = ("gru", "lstm")
+
+
+def torch_reference_path(cell):
+    """Where PyTorch's outputs for ``cell`` ("gru" or "lstm") live: assets/<cell>_torch.npz.
+
+    What ``nn.GRU`` and ``nn.LSTM`` computed (float64) for a few small cases, made by
+    tests/fixtures/make_torch_fixtures_<cell>.py where torch is installed; notebooks 06 and
+    07 and the tests compare the course's cells with them. In assets/, so that the course
+    installed as a wheel (or in JupyterLite) carries them too.
+    """
+    if not isinstance(cell, str) or cell not in TORCH_REFERENCES:
+        raise ValueError(f"cell must be one of {list(TORCH_REFERENCES)}, got {cell!r}")
+    return ASSETS / f"{cell}_torch.npz"
 
 
 def default_corpus(name, seed=0, n_sentences=None):

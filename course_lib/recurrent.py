@@ -551,5 +551,6 @@ def one_hot_outer_sum(dz, indices, n_x):
     n = dz.shape[0]
     columns = np.where(indices < 0, n_x, indices).reshape(-1)  # the zero input: an extra column n_x, dropped
     slots = (np.arange(n)[:, None] * (n_x + 1) + columns).reshape(-1)  # row r, column j → r·(n_x + 1) + j
-    sums = np.bincount(slots, weights=dz.reshape(-1), minlength=n * (n_x + 1))
+    # bincount takes only the platform's index type, np.intp (int32 in WebAssembly: Pyodide).
+    sums = np.bincount(slots.astype(np.intp, copy=False), weights=dz.reshape(-1), minlength=n * (n_x + 1))
     return np.ascontiguousarray(sums.reshape(n, n_x + 1)[:, :n_x])

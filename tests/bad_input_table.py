@@ -1144,6 +1144,7 @@ extreme("course_lib.models.save_model[weights×1e3]",
 spec("course_lib.models.default_corpus", lambda: {"name": "agreement", "seed": 0, "n_sentences": 5},
      {"name": "choice", "seed": "int0", "n_sentences": "int"}, optional=("n_sentences",), names={"name": "corpus"})
 spec("course_lib.models.default_model_path", lambda: {"name": "chinese"}, {"name": "choice"})
+spec("course_lib.models.torch_reference_path", lambda: {"cell": "gru"}, {"cell": "choice"})
 spec("course_lib.models.train_default", lambda: {"name": "chinese", "seed": 1, "steps": 2, "progress": False},
      {"name": "choice", "seed": "int0", "steps": "int", "progress": "bool"}, optional=("seed", "steps"),
      names={"name": "corpus"})

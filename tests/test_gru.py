@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import course_lib.gru  # noqa: F401  (registers the cells until recurrent._load_cells imports it)
 from course_lib.activations import sigmoid, softmax
+from course_lib.models import torch_reference_path
 from course_lib.data.vocab import one_hot
 from course_lib.gradients import gradient_check
 from course_lib.gru import (
@@ -36,7 +37,7 @@ from tests.gradcheck import assert_gradients_close, loop_of_cell_backwards, nume
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
-FIXTURE = Path(__file__).parent / "fixtures" / "gru_torch.npz"
+FIXTURE = torch_reference_path("gru")
 
 KEYS = {
     "full": ("Wr", "br", "Wu", "bu", "Wc", "bc"),

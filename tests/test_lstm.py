@@ -13,6 +13,7 @@ import pytest
 
 import course_lib.lstm as lstm
 from course_lib.activations import sigmoid, softmax
+from course_lib.models import torch_reference_path
 from course_lib.lstm import (
     LSTM_CELL,
     LSTM_PEEPHOLE_CELL,
@@ -37,7 +38,7 @@ from tests.gradcheck import assert_gradients_close, loop_of_cell_backwards, nume
 
 TOL = 1e-7  # relative error of a correct gradient against centred finite differences
 EPSILON = 1e-5  # balances truncation (~ε²) and rounding (~1e-16/ε) errors in float64
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lstm_torch.npz"
+FIXTURE = torch_reference_path("lstm")
 
 # (peepholes, peephole_form, the cell it runs, its cache type)
 FORMS = {

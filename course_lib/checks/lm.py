@@ -67,7 +67,7 @@ def margins(y_hat, n_draws=DRAW_COUNT):
 
 def frequencies(draws, n_y):
     """The share of each token index among the draws: (n_y,)."""
-    return np.bincount(np.asarray(draws, dtype=np.int64), minlength=n_y)[:n_y] / len(draws)
+    return np.bincount(np.asarray(draws, dtype=np.intp), minlength=n_y)[:n_y] / len(draws)
 
 
 def _agrees(freq, y_hat, n_draws):

@@ -141,9 +141,11 @@ def wait_run_all_finished(page, timeout_s: float = RUN_ALL_TIMEOUT_S) -> dict:
         started = started or any(re.search(r"\[(\d+|\*)\]", p) for p in prompts)
         if not started and time.monotonic() - start > RUN_ALL_START_TIMEOUT_S:
             pytest.fail(f"Run All Cells started no cell within {RUN_ALL_START_TIMEOUT_S} s", pytrace=False)
-        done = (started and state["idle"] and not any("*" in p for p in prompts)
-                and (all(re.search(r"\[\d+\]", c["prompt"]) for c in state["code"] if not c["empty"])
-                     or error_outputs(state)))
+        # After an error JupyterLite's indicator can stay "busy" (the cells Run All had queued
+        # are dropped, not run): an error with no cell running ends the wait too.
+        running = any("*" in p for p in prompts)
+        all_ran = all(re.search(r"\[\d+\]", c["prompt"]) for c in state["code"] if not c["empty"])
+        done = started and not running and ((state["idle"] and all_ran) or bool(error_outputs(state)))
         stable = stable + 1 if done else 0
         if stable >= 2:
             return state
