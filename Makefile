@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml classroom/package-lock.json web/package-lock.json web/l
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,classroom,site]'
-	@# JupyterLite's kernel extension is for the site's build (web/lite.py), not this JupyterLab.
-	@$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlite/pyodide-kernel-extension >/dev/null 2>&1
+	@# JupyterLite's kernel extension is for the site (web/lite.py takes it from its wheel): in this
+	@# JupyterLab its bundle fails to load, and disabling it does not stop the bundle loading.
+	rm -rf $(VENV)/share/jupyter/labextensions/@jupyterlite
 	@# The wheels JupyterLite ships that are not in .venv as wheels (web/lite-wheels.txt), for
 	@# `make site` to build offline.
 	$(PY) -m web.lite --fetch

@@ -88,12 +88,13 @@ def _widget_output(model_id):
 def test_a_figure_becomes_html_for_the_sites_one_plotly_js():
     from web.site import for_pages
 
-    figure = go.Figure(go.Bar(y=[1, 2, 3])).to_plotly_json()
+    figure = go.Figure(go.Bar(y=[1, 2, 3]), frames=[go.Frame(data=[go.Bar(y=[3, 2, 1])], name="1")]).to_plotly_json()
     nb = for_pages(_notebook([{"output_type": "display_data", "metadata": {},
                                "data": {"application/vnd.plotly.v1+json": figure}}]), "00_x", "lite/x")
     (output,) = nb["cells"][2]["outputs"]
     html = output["data"]["text/html"]
     assert "Plotly.newPlot" in html and 'id="00_x-figure-1"' in html
+    assert "Plotly.animate" not in html, "the page would play a snapshot's frames on load"
     assert len(html) < 20_000, "plotly.js itself is in the figure's HTML"
     assert "application/vnd.plotly.v1+json" not in output["data"]
     assert 'href="lite/x"' in nb["cells"][1]["source"], "the link to run the notebook follows the title"

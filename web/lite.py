@@ -70,7 +70,8 @@ LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jup
                   "jupyterlab-plotly")
 KERNEL_EXTENSION = LAB_EXTENSIONS[0]
 #: Lab extensions taken from a wheel of web/lite-wheels.txt ("labextension") rather than from .venv.
-LAB_EXTENSION_WHEELS = {"@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets"}
+LAB_EXTENSION_WHEELS = {"@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets",
+                        "@jupyterlite/pyodide-kernel-extension": "jupyterlite_pyodide_kernel"}
 
 #: The apps built: the single-notebook one (the pages' links), the lab, and the file tree.
 APPS = ("notebooks", "lab", "tree")

@@ -85,8 +85,9 @@ def execute(path: Path) -> dict:
 def _figure_html(figure: dict, div_id: str) -> str:
     import plotly.io as pio
 
+    # auto_play off: plotly's HTML would otherwise play a snapshot's frames once on load.
     return pio.to_html(figure, include_plotlyjs=False, full_html=False, validate=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+                       auto_play=False, config={"displaylogo": False, "responsive": True})
 
 
 def _progress_bar(state: dict, model_id: str) -> str | None:
@@ -197,10 +198,15 @@ def build(out: Path, chosen: list[Path], work: Path | None = None, lite: bool = 
     (work / "index.md").write_text(_index([p.stem for p in chosen], f"{LITE}/"), encoding="utf-8")
     static_files(work / "_static")
     print(f"  {time.monotonic() - started:.0f} s; the pages (Sphinx) …", flush=True)
-    shutil.rmtree(out, ignore_errors=True)
     shutil.copy2(WEB / "sphinx" / "conf.py", work / "conf.py")
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(work), str(out)], check=True)
+    # Built beside the sources, then moved: myst-nb writes its jupyter_execute/ next to the
+    # build directory (here, into the sources, which conf.py excludes).
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(work), str(work / "_build")], check=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(work / "_build", out)
     shutil.rmtree(out / ".doctrees", ignore_errors=True)
+    shutil.rmtree(out / "_sources", ignore_errors=True)  # empty: the sources are not copied
     (out / ".buildinfo").unlink(missing_ok=True)
     if lite:
         print(f"  {time.monotonic() - started:.0f} s; JupyterLite …", flush=True)

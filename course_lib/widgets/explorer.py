@@ -25,8 +25,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from course_lib._validate import check_bool, check_choice, check_positive_int
-from course_lib.widgets._figure import figure_widget
 from course_lib.widgets._display import show
+from course_lib.widgets._figure import figure_widget
 
 __all__ = ["TimestepExplorer", "check_in_range", "check_option", "seed_of"]
 

@@ -118,4 +118,4 @@ class SelfCheck:
                 f"right: {sum(done)}.</span>")
 
     def _ipython_display_(self):
-        show_quiz(self)  # the widget; its snapshot on the static pages (_display.py)
+        show_quiz(self)  # the widget; on the static pages its questions as text (_display.py)

@@ -188,9 +188,9 @@ def lab_server(tmp_path_factory) -> LabServer:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    """One headless Chromium (Debian's, never a Playwright download) with a fresh profile,
-    for the whole session."""
+def playwright_driver():
+    """The session's one Playwright: its sync API allows one running instance per thread, so
+    every browser a worker starts (JupyterLab's, the offline site's …) is launched from it."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -200,6 +200,14 @@ def browser_context(tmp_path_factory):
         "playwright not installed (pip install playwright) — browser test skipped locally",
         "CI=true but the playwright package is missing: install the '[test]' extra",
     )
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright_driver, tmp_path_factory):
+    """One headless Chromium (Debian's, never a Playwright download) with a fresh profile,
+    for the whole session."""
     chromium = find_chromium()
     require(
         chromium is not None,
@@ -207,16 +215,15 @@ def browser_context(tmp_path_factory):
         "CI=true but no chromium: .ci/run must install it",
     )
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1500},  # tall enough for the one-hot explorer
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=chromium,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1500},  # tall enough for the one-hot explorer
+    )
+    try:
+        yield context
+    finally:
+        context.close()
     shutil.rmtree(profile, ignore_errors=True)

@@ -15,7 +15,6 @@ Slow (the kernel starts in about 10 s per notebook, the training cells run in We
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
 
@@ -33,25 +32,20 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def lite_site(tmp_path_factory):
+def lite_site(tmp_path_factory, playwright_driver):
     """(url of the served site root, a Chromium) for the lite site of every notebook, offline."""
-    require(importlib.util.find_spec("playwright") is not None,
-            "playwright not installed — JupyterLite test skipped locally",
-            "CI=true but the playwright package is missing: install the '[test]' extra")
     chromium = find_chromium()
     require(chromium is not None, "no Chromium found (apt-get install chromium) — JupyterLite test skipped locally",
             "CI=true but no chromium: .ci/run must install it")
     ok, why = can_isolate()
     require(ok, f"cannot serve offline here ({why}) — JupyterLite test skipped locally",
             f"CI=true but no network namespace can be made: {why}")
-    from playwright.sync_api import sync_playwright
-
     site = tmp_path_factory.mktemp("site")
     t0 = time.monotonic()
     build_lite(site / LITE, NOTEBOOKS)
     print(f"[lite] built in {time.monotonic() - t0:.1f} s, {site_size_mb(site / LITE):.1f} MB")
-    with offline_site(site, chromium) as (url, wrapper), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=wrapper, args=CHROMIUM_ARGS, headless=True)
+    with offline_site(site, chromium) as (url, wrapper):
+        browser = playwright_driver.chromium.launch(executable_path=wrapper, args=CHROMIUM_ARGS, headless=True)
         try:
             yield url, browser
         finally:

@@ -50,11 +50,9 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def offline_browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with browsers_running(), offline_site(site, find_chromium()) as (url, chromium), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+def offline_browser(site, playwright_driver):
+    with browsers_running(), offline_site(site, find_chromium()) as (url, chromium):
+        browser = playwright_driver.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             yield url, browser
         finally:
@@ -92,7 +90,9 @@ def test_static_page_steps_without_a_kernel(offline_browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{NOTEBOOK}_top.png")
 
+    page.wait_for_timeout(1000)  # a snapshot that played its frames on load would have moved by now
     before = page.evaluate(SNAPSHOT_STATE)
+    assert before["active"] == 0, "the snapshot does not open at its first step"
     rail = page.evaluate_handle(f"() => {SNAPSHOT}.querySelector('.slider-rail-rect')").as_element()
     rail.scroll_into_view_if_needed()
     box = rail.bounding_box()

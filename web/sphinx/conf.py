@@ -7,8 +7,8 @@ files in _static/, the book theme bundles its fonts and icons.
 """
 
 project = "Recurrent neural networks, step by step"
-author = "The course's authors"
-copyright = "the course's authors"
+author = ""  # no "By …" and no copyright line in the footer: the course states no licence yet
+html_show_copyright = False
 
 extensions = ["myst_nb"]
 nb_execution_mode = "off"  # executed by web/site.py, which also checks that nothing errored
@@ -17,7 +17,7 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]  # a notebook's sections start at ## under its # title
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints"]
 master_doc = "index"
 
 html_theme = "sphinx_book_theme"
