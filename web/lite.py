@@ -15,8 +15,9 @@ JupyterLite site (jupyterlite-core 0.6.4, the Pyodide kernel 0.6.1) into ``out_d
   dependencies and sha256, so a plain ``import course_lib`` (or plotly, tqdm, jieba ...) loads them:
   the Pyodide kernel calls ``loadPackagesFromImports`` on every cell. The lock lists only what the
   site ships, so an import of anything else fails by name instead of reaching for a network.
-* The lab extensions: the Pyodide kernel's, ipywidgets' manager, anywidget's and plotly's
-  (:data:`LAB_EXTENSIONS`, from .venv), whatever .venv's JupyterLab config disables.
+* The lab extensions (:data:`LAB_EXTENSIONS`): anywidget's and plotly's from .venv, the Pyodide
+  kernel's and ipywidgets' manager from their wheels in web/lite-wheels.txt
+  (:data:`LAB_EXTENSION_WHEELS`: the kernel's is not in .venv, where it would break JupyterLab).
 * ``disablePyPIFallback``: piplite never asks PyPI (``web/lite/jupyter-lite.json``).
 
 Pages link to ``lite_url(stem)``, relative to the directory that holds ``out_dir`` (the site root
@@ -64,7 +65,7 @@ PYODIDE_RUNTIME = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.w
 #: micropip, ssl, sqlite3, jedi and ipython when it starts; numpy is the course's.
 PYODIDE_PACKAGES = ("micropip", "ssl", "sqlite3", "jedi", "ipython", "numpy")
 
-#: The federated lab extensions of .venv that the site loads (the others, e.g. Voilà's preview
+#: The federated lab extensions the site loads (the others of .venv, e.g. Voilà's preview
 #: button, have nothing to do in the browser).
 LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager", "anywidget",
                   "jupyterlab-plotly")

@@ -69,8 +69,8 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
     return chosen
 
 
-def execute(path: Path) -> dict:
-    """The notebook at ``path`` executed for the static pages (as JSON); an error raises."""
+def execute(path: Path) -> str:
+    """The notebook at ``path`` executed for the static pages, as JSON text; a cell that errors raises."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -183,7 +183,7 @@ def static_files(target: Path) -> None:
 
 def build(out: Path, chosen: list[Path], work: Path | None = None, lite: bool = True) -> None:
     """The site for the notebooks ``chosen`` in ``out`` (replaced), sources in ``work``."""
-    from web.lite import LITE, build_lite, lite_url
+    from web.lite import LITE, build_lite, lite_url, site_size_mb
 
     work = work or ROOT / "build" / "site-src"
     started = time.monotonic()
@@ -211,8 +211,7 @@ def build(out: Path, chosen: list[Path], work: Path | None = None, lite: bool = 
     if lite:
         print(f"  {time.monotonic() - started:.0f} s; JupyterLite …", flush=True)
         build_lite(out / LITE, chosen)
-    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
-    print(f"site built in {out} ({size:.0f} MB) in {time.monotonic() - started:.0f} s; "
+    print(f"site built in {out} ({site_size_mb(out):.0f} MB) in {time.monotonic() - started:.0f} s; "
           f"serve it with: python -m http.server -d {out}")
 
 
