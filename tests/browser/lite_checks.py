@@ -30,6 +30,7 @@ import pytest
 
 from tests.browser.notebook_checks import (
     _FIGURE_DATA_JS,
+    _NOTEBOOK_CELLS_JS,
     OTHER_EXPLORERS,
     STDERR_MIME,
     TIMESTEP_EXPLORER,
@@ -60,25 +61,7 @@ _LITE_STATE_JS = r"""
   const dialog = document.querySelector('.jp-Dialog');
   const name = document.querySelector('.jp-KernelName, .jp-Toolbar-kernelName');
   const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const cells = panel ? [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell')] : [];
-  const code = cells.map(c => {
-    const editor = c.querySelector('.jp-InputArea-editor .cm-content');
-    const prompt = c.querySelector('.jp-InputArea-prompt');
-    return {
-      empty: !editor || editor.textContent.trim() === '',
-      prompt: prompt ? prompt.textContent.trim() : '',
-      first_line: editor ? (editor.querySelector('.cm-line') || editor).textContent.slice(0, 80) : '',
-    };
-  });
-  const outputs = panel ? [...panel.querySelectorAll('.jp-OutputArea-output')].map(o => {
-    const cell = o.closest('.jp-CodeCell');
-    return {
-      mime: o.getAttribute('data-mime-type') || '',
-      text: o.textContent || '',
-      cell: cell ? cells.indexOf(cell) : -1,
-    };
-  }) : [];
+""" + _NOTEBOOK_CELLS_JS + r"""
   const kernel = name ? name.textContent.trim() : null;
   const status = indicator ? indicator.getAttribute('data-status') : null;
   return {

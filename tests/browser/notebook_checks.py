@@ -126,11 +126,10 @@ CLOSING_ALLOWLIST: list[tuple[re.Pattern[str], str]] = [
 # Kernel status comes from the status bar ("Python 3 (ipykernel) | Idle"): it is derived
 # from the live kernel connection. (The toolbar's ExecutionIndicator starts out as
 # data-status="idle" before any kernel exists, so it cannot tell that the kernel is ready.)
-_NOTEBOOK_STATE_JS = r"""
-() => {
-  const dialog = document.querySelector('.jp-Dialog');
-  const kernel = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .map(e => e.textContent.trim()).find(t => / \| \S+$/.test(t));
+# The part shared with lite_checks' reader (JupyterLite's notebook app has the same notebook
+# DOM): the open notebook's code cells (empty, prompt, first line) and outputs (MIME type,
+# text, index of their cell).
+_NOTEBOOK_CELLS_JS = r"""
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   const cells = panel ? [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell')] : [];
   const code = cells.map(c => {
@@ -139,12 +138,21 @@ _NOTEBOOK_STATE_JS = r"""
     return {
       empty: !editor || editor.textContent.trim() === '',
       prompt: prompt ? prompt.textContent.trim() : '',
+      first_line: editor ? (editor.querySelector('.cm-line') || editor).textContent.slice(0, 80) : '',
     };
   });
   const outputs = panel ? [...panel.querySelectorAll('.jp-OutputArea-output')].map(o => ({
     mime: o.getAttribute('data-mime-type') || '',
     text: o.innerText || '',
+    cell: cells.indexOf(o.closest('.jp-CodeCell')),
   })) : [];
+"""
+_NOTEBOOK_STATE_JS = r"""
+() => {
+  const dialog = document.querySelector('.jp-Dialog');
+  const kernel = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .map(e => e.textContent.trim()).find(t => / \| \S+$/.test(t));
+""" + _NOTEBOOK_CELLS_JS + r"""
   return {
     dialog: dialog ? dialog.innerText : null,
     kernel: kernel || null,
