@@ -35,9 +35,10 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 # Both cores (pytest-xdist, one worker a core): with `--dist loadfile` (pyproject.toml)
-# the browser modules (half the notebooks each in a JupyterLab of their own, Voilà, the
-# classroom hub) go first, one browser test at a time (tests.tools.browser.browsers_running:
-# a busy browser freezes explorers), while the other worker runs the unit tests.
+# the notebooks' browser checks go first, half the notebooks on each worker in a JupyterLab
+# of its own; then the classroom hub, Voilà and the site, one at a time with no other
+# browser test (tests.tools.browser.browsers_running: a busy browser freezes explorers),
+# while the other worker runs the unit tests.
 # `TEST_WORKERS=0`: serially.
 TEST_WORKERS ?= auto
 

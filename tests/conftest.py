@@ -11,8 +11,10 @@ cells over two kernels.)
 With ``--no-loadscope-reorder`` (pyproject.toml) files are handed out in the order the
 workers collected them (xdist would otherwise hand out the files with the most tests
 first, and the browser modules, the longest, have few tests). On a worker this hook puts
-the longest files first, so that the short ones fill the gaps at the end: the browser
-modules, then modules with ``slow`` tests, then the notebooks, then the rest. Each file's
+the longest files first, so that the short ones fill the gaps at the end: the two browser
+modules of the notebooks (checked side by side, one on each worker), the other browser
+modules (which hold the browsers alone), then modules with ``slow`` tests, then the
+notebooks, then the rest. Each file's
 tests keep their order; a run without xdist keeps pytest's usual order.
 
 Each notebook is executed once in ``make test``. When the browser test runs (Playwright
@@ -31,12 +33,14 @@ from tests.tools.browser import browser_test_runs
 
 def _rank(item) -> int:
     if item.get_closest_marker("browser"):
-        return 0
+        # The notebooks' two halves first, one on each worker, side by side; then the tests
+        # that need the browsers to themselves (tests.tools.browser.browsers_running).
+        return 0 if "test_notebooks_in_browser" in item.nodeid else 1
     if item.get_closest_marker("slow"):
-        return 1
-    if isinstance(item, IPyNbCell):
         return 2
-    return 3
+    if isinstance(item, IPyNbCell):
+        return 3
+    return 4
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,5 +53,5 @@ def pytest_collection_modifyitems(config, items):
     file_rank: dict[str, int] = {}
     for item in items:
         file = item.nodeid.split("::", 1)[0]
-        file_rank[file] = min(file_rank.get(file, 3), _rank(item))
+        file_rank[file] = min(file_rank.get(file, 4), _rank(item))
     items.sort(key=lambda item: file_rank[item.nodeid.split("::", 1)[0]])  # stable

@@ -106,8 +106,8 @@ def visit(hub, name: str, link: str, chromium: str, *, run_all: bool = True,
 
     `browser_turn` (a lock shared by the students of one machine) makes Run All and the
     explorer one student at a time; log-in, spawn, clone and loading JupyterLab still overlap.
-    Every student's browser runs on this one machine, unlike a class's: while it evaluates
-    plotly's 4 MB widget bundle for a new figure, anywidget gives the figure's model 2 s
+    Every student's browser runs on this one machine, unlike a class's: while it compiles
+    plotly's 5 MB widget code for the page's first figure, anywidget gives the figure's model 2 s
     to get ready and, past that, drops every message to it for good (anywidget 0.11,
     `Runtime`: `AbortSignal.timeout(2000)`). Three browsers doing it at once on two cores
     pass those 2 s often; a student's own device does not share its cores with two others."""

@@ -9,9 +9,9 @@ directory, so the user's own ``~/.jupyter`` neither leaks in nor gets written to
 temporary directories are deleted when the session ends (the server log's tail is in
 every failure message that needs it).
 
-Under pytest-xdist (``make test``: ``--dist loadfile``) the browser checks, all in one
-module, run on one worker against this one server while the other workers run the unit
-tests and nbval.
+Under pytest-xdist (``make test``: ``--dist loadfile``) the session fixtures are per worker:
+each of the two modules of notebook checks (half the notebooks each) runs on a worker
+against a server and a Chromium of that worker's own, side by side.
 
 Missing Chromium or Playwright skips the browser tests locally, but fails them when
 ``CI=true`` (``.ci/run`` is responsible for installing Chromium).

@@ -596,9 +596,9 @@ def check_every_listed_notebook_exists():
 
 
 def check_notebook(notebook, lab, lab_server):
-    """Every check of this module's docstring, for one notebook, holding the browser tests'
-    lock (tests.tools.browser.browsers_running)."""
-    with browsers_running():
+    """Every check of this module's docstring, for one notebook, sharing the browser tests'
+    lock with the other half's checks (tests.tools.browser.browsers_running)."""
+    with browsers_running(shared=True):
         _check_notebook(notebook, lab, lab_server)
 
 

@@ -117,7 +117,11 @@ def _class_and_update(hub, bare, branch, link, chromium, tmp_path):
     _git("push", "--quiet", "origin", branch, cwd=teacher)
 
     # ana's next visit of the same link merges the teacher's change and keeps her note.
-    again = visit(hub, "ana", link, chromium, run_all=False, screenshot=str(shots / "hub_ana_again.png"))
+    # (In a thread of its own, as the first visits: this worker's Playwright may be running in
+    # this thread already, for the notebooks' browser checks, and there can be one per thread.)
+    with ThreadPoolExecutor(1) as pool:
+        again = pool.submit(visit, hub, "ana", link, chromium, run_all=False,
+                            screenshot=str(shots / "hub_ana_again.png")).result()
     assert TEACHER_LINE in again.first_markdown, f"the teacher's change did not reach ana: {again.first_markdown!r}"
     sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                for c in ana.api(f"{path}?content=1&type=notebook")["content"]["cells"]]

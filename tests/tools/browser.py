@@ -71,18 +71,23 @@ BROWSER_LOCK = Path(tempfile.gettempdir()) / "rnn-course-browser-tests.lock"
 
 
 @contextlib.contextmanager
-def browsers_running():
-    """Hold the browser tests' lock while a test drives browsers: one such test at a time,
-    whichever worker runs it (the other worker runs unit tests meanwhile).
+def browsers_running(shared=False):
+    """Hold the browser tests' lock while a test drives browsers, whichever worker runs it.
 
-    A busy browser can take longer than anywidget's 2 s to load plotly's 4 MB widget bundle
-    for a new figure, and that figure's model then drops every message: an explorer that
-    does not move (course_lib/widgets/_figure.py). On two cores it happened with the
-    classroom test's three browsers, with Voilà beside a notebook's check, and with two
-    notebook checks side by side (07_lstm, in 1 of 3 runs of `make test`).
+    A notebook's check holds it ``shared``: the two halves of the notebooks are checked side
+    by side, one JupyterLab page each. Every other browser test (the classroom's three
+    students, Voilà, the site, JupyterLite) holds it alone, and the other worker runs unit
+    tests meanwhile.
+
+    A busy browser can take longer than anywidget's 2 s to load a model's code, and that
+    model then drops every message: an explorer that does not move. plotly's 5 MB widget
+    code is now compiled once per page (course_lib/widgets/_figure.py), not once per
+    figure; before that, a figure froze with the classroom test's three browsers, with
+    Voilà beside a notebook's check, and with two notebook checks side by side (07_lstm,
+    in 1 of 3 runs of `make test`).
     """
     with open(BROWSER_LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:
