@@ -14,8 +14,8 @@ first, and the browser modules, the longest, have few tests). On a worker this h
 the longest files first, so that the short ones fill the gaps at the end: the two browser
 modules of the notebooks (checked side by side, one on each worker), the other browser
 modules (which hold the browsers alone), then modules with ``slow`` tests, then the
-notebooks, then the rest. Each file's
-tests keep their order; a run without xdist keeps pytest's usual order.
+notebooks, then the rest. Each file's tests keep their order; a run without xdist keeps
+pytest's usual order.
 
 Each notebook is executed once in ``make test``. When the browser test runs (Playwright
 and Chromium are here, or CI=true), it is the execution: it runs every notebook in

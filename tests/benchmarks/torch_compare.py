@@ -9,6 +9,7 @@ numbers, the labels). PyTorch is optional: without it only the NumPy lines are p
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -57,12 +58,16 @@ def assert_same(pairs):
         np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-10, atol=1e-12)
 
 
-def median_ms(step, args, repeats):
+def median_ms(step, args, repeats, faults=None):
+    """The median time of ``repeats`` calls in ms; appends the page faults per call to ``faults``."""
     times = []
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(repeats):
         start = time.perf_counter()
         step(*args)
         times.append(time.perf_counter() - start)
+    if faults is not None:
+        faults.append((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / repeats)
     return 1e3 * statistics.median(times)
 
 
@@ -119,22 +124,26 @@ def compare(
 
         # Alternate blocks of each, so that both see the same machine load; the pause lets
         # the other library's idle threads stop spinning before a block is timed.
-        numpy_times, torch_times = [], []
+        numpy_times, torch_times, numpy_faults, torch_faults = [], [], [], []
         for _ in range(ROUNDS):
-            blocks = ((numpy_step, ours, numpy_times), (torch_step, theirs, torch_times))
-            for step, args, times in blocks:
+            blocks = ((numpy_step, ours, numpy_times, numpy_faults), (torch_step, theirs, torch_times, torch_faults))
+            for step, args, times, faults in blocks:
                 if args is None:
                     continue
                 time.sleep(0.2)
                 median_ms(step, args, 10)  # warm up
-                times.append(median_ms(step, args, repeats[name] // ROUNDS))
+                times.append(median_ms(step, args, repeats[name] // ROUNDS, faults))
 
+        # Page faults: fresh memory from the system, each worth microseconds in a virtual machine.
+        # How many a call takes depends on what the allocator did before (it hands freed blocks
+        # back to the system or not), and it moves the timings from run to run.
         numpy_ms = statistics.median(numpy_times)
-        print(f"{label}  {numpy_label}: {numpy_ms:7.3f} ms")
+        print(f"{label}  {numpy_label}: {numpy_ms:7.3f} ms  ({statistics.mean(numpy_faults):.0f} page faults a call)")
         if theirs:
             torch_ms = statistics.median(torch_times)
             note = ratio.format(fast=torch_ms / numpy_ms, time=numpy_ms / torch_ms)
-            print(f"{label}  torch {torch.__version__} {torch_label} forward + backward: {torch_ms:7.3f} ms  {note}")
+            print(f"{label}  torch {torch.__version__} {torch_label} forward + backward: {torch_ms:7.3f} ms  {note}"
+                  f"  ({statistics.mean(torch_faults):.0f} page faults a call)")
     if torch is None:
         print("torch not installed")
     if load_after:
