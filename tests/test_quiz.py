@@ -100,6 +100,22 @@ def test_the_widget_grades_in_place_and_keeps_the_score():
     assert check.results == [True, True] and "right: 2." in check.score.value
 
 
+def test_a_new_answer_after_a_check_is_graded_when_it_arrives():
+    """The click of a quick Check can reach the kernel before the answer it was pressed for
+    (ipywidgets holds a value back while the kernel is busy, but not a click)."""
+    check = SelfCheck(Quiz("T", (MC, NUM)))
+    check.controls[0].value = 2
+    assert check.feedback[0].value == ""  # not checked yet: a choice alone is not graded
+    check.answer(0, 2)
+    check.buttons[0].click()  # the learner picked 0 and pressed Check; the click came first ...
+    assert "keeps nothing" in check.feedback[0].value
+    check.controls[0].value = 0  # ... then the answer
+    assert "✓" in check.feedback[0].value and check.results[0] is True and "right: 1." in check.score.value
+    check.answer(1, "11")
+    check.controls[1].value = "12"
+    assert "✓" in check.feedback[1].value and check.results == [True, True]
+
+
 def test_the_widget_refuses_what_is_not_a_quiz_or_a_question():
     with pytest.raises(ValueError, match="quiz"):
         SelfCheck([MC])

@@ -79,6 +79,7 @@ class SelfCheck:
             button = widgets.Button(description="Check", layout=widgets.Layout(width="90px"))
             feedback = widgets.HTML("", layout=widgets.Layout(width="100%"))
             button.on_click(lambda _, i=i: self.check(i))
+            control.observe(lambda _, i=i: self._answer_changed(i), names="value")
             self.controls.append(control)
             self.buttons.append(button)
             self.feedback.append(feedback)
@@ -100,6 +101,17 @@ class SelfCheck:
                                       f"{result.message}</div>")
         self.score.value = self._score_text()
         return result
+
+    def _answer_changed(self, index):
+        """Once a question has been checked, a new answer is graded as it arrives: the verdict
+        shown is always the verdict on the answer shown.
+
+        Without this, a quick Check could grade the answer before: while the kernel is busy
+        with a widget's last message, ipywidgets holds a control's new value back in the
+        browser but sends a button's click at once, so the click can reach the kernel first.
+        """
+        if self.feedback[index].value:
+            self.check(index)
 
     def answer(self, index, response):
         """Set question ``index``'s control to ``response`` (a choice's index, or the text typed)

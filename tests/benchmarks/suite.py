@@ -5,8 +5,10 @@
 Runs ``pytest -n auto`` (the arguments are passed on; `make bench-suite` passes `make
 test`'s ``-n`` and ``-m``) with durations and per-test reports, then prints
 
-* the wall time, the CPU time of pytest and everything it waited for, the load average
-  before and after (the machine may be shared), and pytest's summary line,
+* the wall time, how busy the machine's cores were meanwhile (all of its processes:
+  Chromium and the kernels are nobody's waited-for children, so pytest's own rusage
+  missed half of it), the load average before and after (the machine may be shared),
+  and pytest's summary line,
 * each xdist worker's busy time, the browser checks' share (one worker runs them all)
   and the rest's,
 * each notebook's time under nbval (its cells, kernel start and stop included) and in
@@ -19,7 +21,6 @@ Exits with pytest's exit code.
 
 import os
 import re
-import resource
 import secrets
 import shutil
 import subprocess
@@ -28,6 +29,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "COURSE_SUITE_RUN"
@@ -45,6 +48,12 @@ def _nodeid(text: str) -> str:
 
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+
+
+def _busy_core_seconds() -> float:
+    """CPU time the machine's cores have spent running anything (user, system, interrupts)."""
+    t = psutil.cpu_times()
+    return sum(getattr(t, f, 0.0) for f in ("user", "nice", "system", "irq", "softirq"))
 
 
 def _leftover_processes(token: str) -> list[str]:
@@ -67,12 +76,11 @@ def run(pytest_args: list[str]) -> tuple[int, str, float, float]:
     cmd = [sys.executable, "-m", "pytest", "-v", "-rA", "--durations=0", "--durations-min=0",
            *pytest_args]  # fmt: skip
     print("running:", " ".join(cmd[2:]), f"(load average {_load()})", flush=True)
-    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0 = _busy_core_seconds()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    cpu = _busy_core_seconds() - busy0
     time.sleep(1)  # let anything that is on its way out go
     left = _leftover_processes(token)
     files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if not p.is_dir())
@@ -102,7 +110,9 @@ def report(out: str, wall: float, cpu: float) -> None:
             if not schedule[m.group(1)] or schedule[m.group(1)][-1] != name:
                 schedule[m.group(1)].append(name)
     summary = next((m.group(1) for m in map(SUMMARY.match, reversed(out.splitlines())) if m), "?")
-    print(f"\nwall {wall:.1f} s, CPU {cpu:.1f} s (pytest and all it waited for); {summary}")
+    cores = psutil.cpu_count()
+    print(f"\nwall {wall:.1f} s; the machine's cores busy {cpu:.0f} core-s of {cores * wall:.0f} "
+          f"({cpu / wall:.2f} of {cores} cores on average); {summary}")
 
     busy: dict[str, float] = defaultdict(float)
     for test, seconds in per_test.items():
