@@ -692,7 +692,7 @@ def _backward_step(caches, variant):
     # The caches read steps first, (T_x, n_a, m) (sequence_forward stores them so).
     gamma_r, gamma_u, c_tilde, c_prev = (v.transpose(2, 0, 1) for v in (s.gamma_r, s.gamma_u, s.c_tilde, s.c_prev))
     names = {"full": ("u", "c", "direct", "r", "reset"), "simplified": ("u", "c", "direct"),
-             "reset_after": ("r", "u", "c", "cc", "direct")}[variant]
+             "reset_after": ("cc", "r", "u", "c", "direct")}[variant]
 
     # The factors of a block of steps at a time, computed in place in a buffer of about 1 MB,
     # whatever T_x: at the teaching size every (n_a, m, T_x) array is 0.8 MB, and fresh
@@ -776,18 +776,19 @@ def _backward_step(caches, variant):
             return (dc_prev,), (dz[:n2],)
 
     else:  # reset_after
-        # [Wrc; Wuc; 0; Wcc]ᵀ: one product for dz_r, dz_u and dz_cc; dz_c reaches c<t-1> only through them.
-        W_h_T = np.concatenate([_state_columns(p, ("Wr", "Wu")), np.zeros((n_a, n_a)), p["Wc"][:, :n_a]]).T.copy()
+        # [Wcc; Wrc; Wuc]ᵀ: one product for dz_cc, dz_r and dz_u, which F's order (cc first) puts
+        # side by side; dz_c reaches c<t-1> only through them.
+        W_h_T = _state_columns(p, ("Wc", "Wr", "Wu")).T.copy()  # (n_a, 3 n_a)
 
         def step(d_states, t):
             nonlocal first
             if not first <= t < first + block:
                 first = load(t)
             dc = d_states[0]
-            dz = (F[:, t - first] * dc).reshape(5 * n_a, m)  # [dz_r; dz_u; dz_c; dz_cc; dc<t> * Γu]
-            dc_prev = W_h_T @ dz[:4 * n_a]
+            dz = (F[:, t - first] * dc).reshape(5 * n_a, m)  # [dz_cc; dz_r; dz_u; dz_c; dc<t> * Γu]
+            dc_prev = W_h_T @ dz[:n3]
             dc_prev += dz[4 * n_a:]  # the direct path
-            return (dc_prev,), (dz[:n3],)
+            return (dc_prev,), (dz[n_a:4 * n_a],)  # [dz_r; dz_u; dz_c], the rows of u
 
     return step
 

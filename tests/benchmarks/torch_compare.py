@@ -1,7 +1,9 @@
 """The harness shared by rnn_speed, gru_speed and lstm_speed: course_lib beside PyTorch.
 
 Import it first, before NumPy: on import it reads ``--threads`` from the command line and
-sets ``OPENBLAS_NUM_THREADS``, which OpenBLAS reads once, when NumPy is first imported.
+sets ``OPENBLAS_NUM_THREADS``, which OpenBLAS reads once, when NumPy is first imported;
+``--keep-memory`` fixes glibc's trim and mmap thresholds for the process (see keep_memory),
+so that page faults, which depend on what both libraries allocated before, leave the timings.
 Each script then hands ``compare`` its cell's pieces (how to make the weights, the NumPy
 step, the equivalent PyTorch module and step, the check that both compute the same
 numbers, the labels). PyTorch is optional: without it only the NumPy lines are printed.
@@ -18,9 +20,37 @@ from pathlib import Path
 _main = sys.modules.get("__main__")
 _ARGS = argparse.ArgumentParser(description=((getattr(_main, "__doc__", None) or __doc__).splitlines() or [""])[0])
 _ARGS.add_argument("--threads", type=int, default=None, help="threads for both libraries")
-THREADS = _ARGS.parse_args().threads
+_ARGS.add_argument("--keep-memory", action="store_true",
+                   help="glibc keeps freed memory for reuse (both libraries): time the work without page faults")
+_PARSED = _ARGS.parse_args()
+THREADS, KEEP_MEMORY = _PARSED.threads, _PARSED.keep_memory
 if THREADS is not None:  # OpenBLAS reads this once, when NumPy is first imported
     os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+
+
+def keep_memory():
+    """Make glibc's malloc keep freed memory, for the whole process (both libraries alike).
+
+    By default glibc returns the free memory at the top of its heap to the system once it
+    exceeds a trim threshold: twice the largest block it has handed out with mmap and taken
+    back, so a few MB at the teaching size. A forward and backward pass of the GRU or LSTM
+    there grows the heap by about 6 MB, so each call can end with the heap trimmed and the
+    next one page-faults it back in: about 2.5 µs a page in this virtual machine, up to
+    ~2,000 pages (5 ms) a call. Whether it happens depends on what both libraries
+    allocated before. Fixed thresholds (which also end glibc's adjusting them) keep the
+    memory: then both libraries are timed at their arithmetic alone.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    for option in (m_trim_threshold, m_mmap_threshold):
+        if libc.mallopt(option, 1 << 30) != 1:
+            raise OSError("mallopt refused to set the thresholds")
+
+
+if KEEP_MEMORY:
+    keep_memory()
 
 import numpy as np  # noqa: E402
 
@@ -103,6 +133,8 @@ def compare(
     # Timings on a shared machine depend on its load: print it beside them.
     print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"threads: {THREADS or 'library defaults'}")
+    memory = "kept by glibc for reuse (--keep-memory)" if KEEP_MEMORY else "glibc's defaults (may go back to the system)"
+    print(f"memory: {memory}")
     rng = np.random.default_rng(0)
     if torch is not None:
         torch.manual_seed(0)
