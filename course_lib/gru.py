@@ -52,8 +52,10 @@ from course_lib._validate import (
 )
 from course_lib.activations import sigmoid
 from course_lib.recurrent import (
+    HALF,
     Cell,
     SequenceCache,
+    across_batch,
     add_bias,
     matmul_steps,
     one_hot_matmul,
@@ -606,10 +608,10 @@ def _one_hot_parameter_gradients(local, cache, indices, variant):
 
 def _sigmoid(z):
     """σ(z) = (1 + tanh(z / 2)) / 2, overwriting the temporary z: one tanh, no overflow."""
-    z *= 0.5
+    z *= HALF
     np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
+    z *= HALF
+    z += HALF
     return z
 
 
@@ -639,9 +641,9 @@ def _forward_step(p, options, variant):
 
         def step(u_t, states):
             c_prev = states[0]
-            gates = _sigmoid(W_ru @ c_prev + u_t[:n2])  # [Γr; Γu] = σ(W[:, :n_a] c<t-1> + u<t>)
+            gates = _sigmoid(np.dot(W_ru, c_prev) + u_t[:n2])  # [Γr; Γu] = σ(W[:, :n_a] c<t-1> + u<t>)
             gamma_r, gamma_u = gates[:n_a], gates[n_a:]
-            c_tilde = np.tanh(Wcc @ (gamma_r * c_prev) + u_t[n2:])  # c~<t> = tanh(Wcc (Γr * c<t-1>) + Wcx x<t> + bc)
+            c_tilde = np.tanh(np.dot(Wcc, gamma_r * c_prev) + u_t[n2:])  # c~<t> = tanh(Wcc (Γr * c<t-1>) + Wcx x<t> + bc)
             c_next = c_prev + gamma_u * (c_tilde - c_prev)  # c<t> = Γu * c~<t> + (1 − Γu) * c<t-1>
             return (c_next,), (c_next, gamma_r, gamma_u, c_tilde)
 
@@ -650,7 +652,7 @@ def _forward_step(p, options, variant):
 
         def step(u_t, states):
             c_prev = states[0]
-            z = W_uc @ c_prev  # [z_u; z_c] = [Wuc; Wcc] c<t-1> + u<t>
+            z = np.dot(W_uc, c_prev)  # [z_u; z_c] = [Wuc; Wcc] c<t-1> + u<t>
             z += u_t
             gamma_u = _sigmoid(z[:n_a])  # Γu = σ(z_u)
             c_tilde = np.tanh(z[n_a:], out=z[n_a:])  # c~<t> = tanh(z_c): Γr ≡ 1
@@ -659,15 +661,15 @@ def _forward_step(p, options, variant):
 
     else:  # reset_after
         W_h = _state_columns(p, ("Wr", "Wu", "Wc"))  # (3 n_a, n_a): every product with c<t-1> at once
-        bcc = p["bcc"]
+        bcc = across_batch(p["bcc"])
 
         def step(u_t, states):
             c_prev = states[0]
-            h = W_h @ c_prev  # [Wrc; Wuc; Wcc] c<t-1>  (3 n_a, m)
+            h = np.dot(W_h, c_prev)  # [Wrc; Wuc; Wcc] c<t-1>  (3 n_a, m)
             gates = _sigmoid(h[:n2] + u_t[:n2])  # [Γr; Γu]
             gamma_r, gamma_u = gates[:n_a], gates[n_a:]
             z_cc = h[n2:]
-            z_cc += bcc  # z_cc = Wcc c<t-1> + bcc
+            z_cc += bcc(z_cc.shape[1])  # z_cc = Wcc c<t-1> + bcc
             z_cc *= gamma_r
             z_cc += u_t[n2:]
             c_tilde = np.tanh(z_cc, out=z_cc)  # c~<t> = tanh(Wcx x<t> + bc + Γr * (Wcc c<t-1> + bcc))
@@ -755,9 +757,9 @@ def _backward_step(caches, variant):
             dc, F_t = d_states[0], F[:, t - first]  # F_t: step t's factors  (k, n_a, m)
             dz = np.empty((4 * n_a, m))  # [dz_r; dz_u; dz_c; dc<t> * (1 − Γu)]
             np.multiply(F_t[:3], dc, out=dz[n_a:].reshape(3, n_a, m))
-            d_reset = Wcc_T @ dz[n2:n3]  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
+            d_reset = np.dot(Wcc_T, dz[n2:n3])  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
             np.multiply(d_reset, F_t[3], out=dz[:n_a])  # dz_r
-            dc_prev = W_ru_T @ dz[:n2]  # through z_r and z_u
+            dc_prev = np.dot(W_ru_T, dz[:n2])  # through z_r and z_u
             dc_prev += dz[n3:]  # the direct path
             dc_prev += d_reset * F_t[4]  # through Γr * c<t-1>
             return (dc_prev,), (dz[:n3],)
@@ -771,7 +773,7 @@ def _backward_step(caches, variant):
                 first = load(t)
             dc = d_states[0]
             dz = (F[:, t - first] * dc).reshape(n3, m)  # [dz_u; dz_c; dc<t> * (1 − Γu)]
-            dc_prev = W_uc_T @ dz[:n2]
+            dc_prev = np.dot(W_uc_T, dz[:n2])
             dc_prev += dz[n2:]  # the direct path
             return (dc_prev,), (dz[:n2],)
 
@@ -786,7 +788,7 @@ def _backward_step(caches, variant):
                 first = load(t)
             dc = d_states[0]
             dz = (F[:, t - first] * dc).reshape(5 * n_a, m)  # [dz_cc; dz_r; dz_u; dz_c; dc<t> * Γu]
-            dc_prev = W_h_T @ dz[:n3]
+            dc_prev = np.dot(W_h_T, dz[:n3])
             dc_prev += dz[4 * n_a:]  # the direct path
             return (dc_prev,), (dz[n_a:4 * n_a],)  # [dz_r; dz_u; dz_c], the rows of u
 

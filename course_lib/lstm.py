@@ -49,8 +49,10 @@ from course_lib._validate import (
 )
 from course_lib.activations import sigmoid
 from course_lib.recurrent import (
+    HALF,
     Cell,
     SequenceCache,
+    across_batch,
     matmul_steps,
     outer_sum,
     predictions,
@@ -533,7 +535,7 @@ def _forward_step(form, p, options):
     """
     n_a = p["bf"].shape[0]
     Wa = np.concatenate([p["W" + g][:, :n_a] for g in GATES])  # the a-columns of the four  (4 n_a, n_a)
-    half = np.repeat([0.5, 0.5, 1.0, 0.5], n_a)[:, None]  # σ rows halved, the tanh rows (c~) not
+    half = across_batch(np.repeat([0.5, 0.5, 1.0, 0.5], n_a)[:, None])  # σ rows halved, the tanh rows (c~) not
     if form is not None:  # the peepholes that see c<t-1>, halved as the rows they join  (4, n_a, 1)
         none = np.zeros((n_a, 1))
         seen_prev = 0.5 * np.stack([p["pf"], p["pu"], none, p["po"] if form == "tutorial" else none])
@@ -542,16 +544,16 @@ def _forward_step(form, p, options):
 
     def step(u_t, states):
         a_prev, c_prev = states
-        z = Wa @ a_prev  # (4 n_a, m)
+        z = np.dot(Wa, a_prev)  # (4 n_a, m)
         z += u_t
-        z *= half
+        z *= half(z.shape[1])
         if form is not None:
             z4 = z.reshape(4, n_a, -1)  # a view of z, one block per gate
             z4 += seen_prev * c_prev  # + p_g * c<t-1>
         g = z[:3 * n_a] if form == "gers" else z  # Gers: Γo must wait for c<t>
         np.tanh(g, out=g)  # in place: z (this step's own array) is not needed after
-        s = g * 0.5
-        s += 0.5  # σ(z) of the sigmoid rows (the c~ rows of s are not used)
+        s = g * HALF
+        s += HALF  # σ(z) of the sigmoid rows (the c~ rows of s are not used)
         gamma_f, gamma_u, c_tilde = s[f], s[u], g[c]
         c_next = gamma_u * c_tilde  # c<t> = Γu * c~<t> + Γf * c<t-1>
         c_next += gamma_f * c_prev
@@ -559,8 +561,8 @@ def _forward_step(form, p, options):
             z_o = po_half * c_next  # Γo = σ(Wo [a<t-1>; x<t>] + bo + po * c<t>)
             z_o += z[o]
             gamma_o = np.tanh(z_o, out=z_o)
-            gamma_o *= 0.5
-            gamma_o += 0.5
+            gamma_o *= HALF
+            gamma_o += HALF
         else:
             gamma_o = s[o]
         a_next = np.tanh(c_next)
@@ -604,10 +606,15 @@ def _backward_step(form, caches):
             k_i *= times  # Γu (1 - c~²), Γo (1 - tanh²(c<t>))
         return t0
 
-    gamma_f = s.gamma_f
+    gamma_f = s.gamma_f.transpose(2, 0, 1)  # Γf<t> is gamma_f[t]
     if form is not None:
         pf, pu, po = p["pf"], p["pu"], p["po"]
     first = None  # the first step of the block in factors (a memo: any t may be asked for)
+    # One buffer for every step's dz_f, dz_u, dz_c, dz_o and dc<t>, and its views made once:
+    # what a step returns in it is read (the driver stacks dz) before the next step overwrites it.
+    buffer = np.empty((5, n_a, m))
+    dz_o_and_dc, dc, dz_fuc, dz_o = buffer[3:5], buffer[4], buffer[:3], buffer[3]
+    dz = buffer[:4].reshape(4 * n_a, m)
 
     def step(d_states, t):
         nonlocal first
@@ -615,21 +622,18 @@ def _backward_step(form, caches):
         if first is None or not first <= t < first + block:
             first = load(t)
         k = factors[:, t - first]  # (5, n_a, m)
-        buffer = np.empty((5, n_a, m))  # dz_f, dz_u, dz_c, dz_o, then dc<t>
-        np.multiply(da, k[3:5], out=buffer[3:5])  # dz_o, and da<t> Γo (1 - tanh²(c<t>))
-        dc = buffer[4]
-        dc += dc_next  # dc<t> = dc_next + da<t> Γo (1 - tanh²(c<t>))
+        np.multiply(da, k[3:5], out=dz_o_and_dc)  # dz_o, and da<t> Γo (1 - tanh²(c<t>))
+        np.add(dc, dc_next, out=dc)  # dc<t> = dc_next + da<t> Γo (1 - tanh²(c<t>))
         if form == "gers":
-            dc += po * buffer[3]  # + po dz_o: Γo saw c<t>
-        np.multiply(k[:3], dc, out=buffer[:3])  # dz_f, dz_u, dz_c
-        dc_prev = dc * gamma_f[..., t]  # dc<t-1> = dc<t> Γf (+ pf dz_f + pu dz_u (+ po dz_o))
+            np.add(dc, po * dz_o, out=dc)  # + po dz_o: Γo saw c<t>
+        np.multiply(k[:3], dc, out=dz_fuc)  # dz_f, dz_u, dz_c
+        dc_prev = dc * gamma_f[t]  # dc<t-1> = dc<t> Γf (+ pf dz_f + pu dz_u (+ po dz_o))
         if form is not None:
             dc_prev += pf * buffer[0]
             dc_prev += pu * buffer[1]
         if form == "tutorial":
-            dc_prev += po * buffer[3]
-        dz = buffer[:4].reshape(4 * n_a, m)
-        return (Wa_T @ dz, dc_prev), (dz,)  # da<t-1> = Σ_g W_g,aᵀ dz_g
+            dc_prev += po * dz_o
+        return (np.dot(Wa_T, dz), dc_prev), (dz,)  # da<t-1> = Σ_g W_g,aᵀ dz_g
 
     return step
 

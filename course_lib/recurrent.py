@@ -30,6 +30,8 @@ __all__ = [
     "get_cell",
     "hidden_size_for",
     "parameter_count",
+    "HALF",
+    "across_batch",
     "add_bias",
     "matmul_steps",
     "one_hot_matmul",
@@ -72,9 +74,10 @@ class Cell:
         backward_step: ``(caches) -> step``, where ``step(d_states, t) -> (d_states_prev,
             local)`` goes back through step t, unchecked: ``d_states`` holds the total
             gradient reaching each state at step t, ``local`` the step's gradients that the
-            parameter gradients are built from, in the order of ``local_names``. The
-            factory may compute for every step at once whatever does not wait for the
-            gradient from step t+1 (for the RNN, g1'(z<t>)).
+            parameter gradients are built from, in the order of ``local_names`` (read
+            them before the next call: a step may reuse its buffers). The factory may
+            compute for every step at once whatever does not wait for the gradient from
+            step t+1 (for the RNN, g1'(z<t>)).
         local_names: the names of a step's local gradients, e.g. ("dz",).
         parameter_gradients: ``(local, cache, input_gradient=True) -> dict`` with every
             ``d<key>`` and ``dxt`` (None when input_gradient is False); ``local`` maps
@@ -223,6 +226,27 @@ def outer_sum(dz, v):
 def sum_steps(dz):
     """Σ over the batch (and over time) of dz, as a column: the gradient of a bias."""
     return dz.reshape(dz.shape[0], -1).sum(axis=1, keepdims=True)
+
+
+# In a step of the driver's loop, NumPy's fixed cost per operation is most of the time at
+# the small sizes, and two kinds of operand raise it: a Python float (converted on every
+# call: about 1.5x the cost of a 0-d array) and an (n, 1) column broadcast over the batch
+# (about 3x the cost of an array of the same shape, at the small and the teaching sizes).
+# The GRU's and the LSTM's steps use HALF and ``across_batch`` columns instead.
+HALF = np.array(0.5)
+
+
+def across_batch(column):
+    """``over(m)``: ``column`` (n, 1) repeated over a batch of m columns, (n, m), made once per m."""
+    made = {}
+
+    def over(m):
+        full = made.get(m)
+        if full is None:
+            full = made[m] = np.repeat(column, m, axis=1)
+        return full
+
+    return over
 
 
 def add_bias(z, b):

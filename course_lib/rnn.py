@@ -219,7 +219,7 @@ def _forward_step(p, options):
     Waa = p["Waa"]
 
     def step(u_t, states):
-        a_next = g(Waa @ states[0] + u_t)  # a<t> = g1(Waa a<t-1> + Wax x<t> + ba)
+        a_next = g(np.dot(Waa, states[0]) + u_t)  # a<t> = g1(Waa a<t-1> + Wax x<t> + ba)
         return (a_next,), (a_next,)
 
     return step
@@ -377,7 +377,7 @@ def _backward_step(caches):
 
     def step(d_states, t):
         dz = d_states[0] * g_prime_z[:, :, t]  # dz<t> = da<t> * g1'(z<t>)
-        return (Waa_T @ dz,), (dz,)  # da_prev = Waaᵀ dz<t>
+        return (np.dot(Waa_T, dz),), (dz,)  # da_prev = Waaᵀ dz<t>
 
     return step
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from course_lib import recurrent
-from course_lib.recurrent import SequenceCache, cell_names, get_cell, run_backward, run_forward
+from course_lib.recurrent import SequenceCache, across_batch, cell_names, get_cell, run_backward, run_forward
 from tests.gradcheck import numerical_gradient, relative_error
 
 CELLS = cell_names()
@@ -66,6 +66,13 @@ def raises(*fragments):
     """pytest.raises(ValueError) whose message holds every fragment, in any order."""
     pattern = "".join(f"(?=.*{re.escape(f)})" for f in fragments)
     return pytest.raises(ValueError, match=pattern)
+
+
+def test_across_batch_repeats_a_column_once_per_batch_size():
+    column = np.arange(3.0)[:, None]
+    over = across_batch(column)
+    np.testing.assert_array_equal(over(4), np.tile(column, (1, 4)))
+    assert over(4) is over(4) and over(2).shape == (3, 2)
 
 
 def test_the_registry_holds_the_rnn():
