@@ -17,6 +17,19 @@ def as_float_array(name, value, ndim=None, finite=True):
     booleans, complex numbers and ragged lists are refused rather than guessed at), has
     the wrong number of dimensions, or (with ``finite``) holds NaN or infinity.
     """
+    if type(value) is np.ndarray and value.dtype == np.float64:  # the usual case: nothing to convert
+        arr = value
+    else:
+        arr = _converted(name, value)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+    if finite and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _converted(name, value):
+    """``value`` as a float64 array, or a ValueError for what is not a real number array."""
     if value is None:
         raise ValueError(f"{name} must be a numeric array, got None")
     try:
@@ -27,12 +40,7 @@ def as_float_array(name, value, ndim=None, finite=True):
         raise ValueError(f"{name} must be real, got complex values (dtype {raw.dtype})")
     if raw.dtype.kind not in "iuf":
         raise ValueError(f"{name} must be a numeric array, got dtype {raw.dtype} ({type(value).__name__})")
-    arr = raw.astype(np.float64, copy=False)
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
-    if finite and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+    return raw.astype(np.float64, copy=False)
 
 
 def as_shaped_array(name, value, letters):

@@ -750,47 +750,57 @@ def _backward_step(caches, variant):
         Wcc_T = p["Wc"][:, :n_a].T.copy()
         W_ru_T = _state_columns(p, ("Wr", "Wu")).T.copy()  # (n_a, 2 n_a)
 
+        # One buffer for every step, and its views made once (the driver reads dz before the next step).
+        buffer = np.empty((4 * n_a, m))  # [dz_r; dz_u; dz_c; dc<t> * (1 − Γu)]
+        dz_r, dz_ru, dz_c, direct, dz = buffer[:n_a], buffer[:n2], buffer[n2:n3], buffer[n3:], buffer[:n3]
+        from_dc = buffer[n_a:].reshape(3, n_a, m)  # dz_u, dz_c and the direct path: dc<t> times a factor
+
         def step(d_states, t):
             nonlocal first
             if not first <= t < first + block:
                 first = load(t)
-            dc, F_t = d_states[0], F[:, t - first]  # F_t: step t's factors  (k, n_a, m)
-            dz = np.empty((4 * n_a, m))  # [dz_r; dz_u; dz_c; dc<t> * (1 − Γu)]
-            np.multiply(F_t[:3], dc, out=dz[n_a:].reshape(3, n_a, m))
-            d_reset = np.dot(Wcc_T, dz[n2:n3])  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
-            np.multiply(d_reset, F_t[3], out=dz[:n_a])  # dz_r
-            dc_prev = np.dot(W_ru_T, dz[:n2])  # through z_r and z_u
-            dc_prev += dz[n3:]  # the direct path
+            F_t = F[:, t - first]  # step t's factors  (k, n_a, m)
+            np.multiply(F_t[:3], d_states[0], out=from_dc)
+            d_reset = np.dot(Wcc_T, dz_c)  # ∂J/∂(Γr * c<t-1>) = Wccᵀ dz_c
+            np.multiply(d_reset, F_t[3], out=dz_r)
+            dc_prev = np.dot(W_ru_T, dz_ru)  # through z_r and z_u
+            dc_prev += direct  # the direct path
             dc_prev += d_reset * F_t[4]  # through Γr * c<t-1>
-            return (dc_prev,), (dz[:n3],)
+            return (dc_prev,), (dz,)
 
     elif variant == "simplified":
         W_uc_T = _state_columns(p, ("Wu", "Wc")).T.copy()  # (n_a, 2 n_a)
 
+        # One buffer for every step, and its views made once (the driver reads dz before the next step).
+        buffer = np.empty((3, n_a, m))  # dz_u, dz_c, dc<t> * (1 − Γu)
+        dz, direct = buffer[:2].reshape(n2, m), buffer[2]
+
         def step(d_states, t):
             nonlocal first
             if not first <= t < first + block:
                 first = load(t)
-            dc = d_states[0]
-            dz = (F[:, t - first] * dc).reshape(n3, m)  # [dz_u; dz_c; dc<t> * (1 − Γu)]
-            dc_prev = np.dot(W_uc_T, dz[:n2])
-            dc_prev += dz[n2:]  # the direct path
-            return (dc_prev,), (dz[:n2],)
+            np.multiply(F[:, t - first], d_states[0], out=buffer)  # every factor times dc<t>
+            dc_prev = np.dot(W_uc_T, dz)
+            dc_prev += direct  # the direct path
+            return (dc_prev,), (dz,)
 
     else:  # reset_after
         # [Wcc; Wrc; Wuc]ᵀ: one product for dz_cc, dz_r and dz_u, which F's order (cc first) puts
         # side by side; dz_c reaches c<t-1> only through them.
         W_h_T = _state_columns(p, ("Wc", "Wr", "Wu")).T.copy()  # (n_a, 3 n_a)
 
+        # One buffer for every step, and its views made once (the driver reads dz before the next step).
+        buffer = np.empty((5, n_a, m))  # dz_cc, dz_r, dz_u, dz_c, dc<t> * Γu
+        to_state, direct, dz = buffer[:3].reshape(n3, m), buffer[4], buffer[1:4].reshape(n3, m)
+
         def step(d_states, t):
             nonlocal first
             if not first <= t < first + block:
                 first = load(t)
-            dc = d_states[0]
-            dz = (F[:, t - first] * dc).reshape(5 * n_a, m)  # [dz_cc; dz_r; dz_u; dz_c; dc<t> * Γu]
-            dc_prev = np.dot(W_h_T, dz[:n3])
-            dc_prev += dz[4 * n_a:]  # the direct path
-            return (dc_prev,), (dz[n_a:4 * n_a],)  # [dz_r; dz_u; dz_c], the rows of u
+            np.multiply(F[:, t - first], d_states[0], out=buffer)  # every factor times dc<t>
+            dc_prev = np.dot(W_h_T, to_state)  # through z_cc, z_r and z_u
+            dc_prev += direct  # the direct path
+            return (dc_prev,), (dz,)  # [dz_r; dz_u; dz_c], the rows of u
 
     return step
 

@@ -540,31 +540,40 @@ def _forward_step(form, p, options):
         none = np.zeros((n_a, 1))
         seen_prev = 0.5 * np.stack([p["pf"], p["pu"], none, p["po"] if form == "tutorial" else none])
         po_half = 0.5 * p["po"]
-    f, u, c, o = (slice(i * n_a, (i + 1) * n_a) for i in range(4))  # the gates' rows
+    now = 3 * n_a if form == "gers" else 4 * n_a  # the rows computed at once (Gers: Γo must wait for c<t>)
+    buffers = {}  # by batch size m: the step's arrays z and s, and their views, made once
+
+    def buffers_for(m):
+        """z, its blocks, its first ``now`` rows, s likewise, and the gates' views: Γf, Γu, c~, Γo.
+
+        A step computes its gates in them and returns views of them: the driver copies those
+        into its stacks before the next step writes them again.
+        """
+        if m not in buffers:
+            z, s = np.empty((4 * n_a, m)), np.empty((4 * n_a, m))
+            gates = s[:n_a], s[n_a:2 * n_a], z[2 * n_a:3 * n_a], s[3 * n_a:]  # c~ is tanh(z_c) itself
+            buffers[m] = (z, z.reshape(4, n_a, m), z[:now], s[:now], half(m), gates)
+        return buffers[m]
 
     def step(u_t, states):
         a_prev, c_prev = states
-        z = np.dot(Wa, a_prev)  # (4 n_a, m)
+        z, z4, g, s, half_m, (gamma_f, gamma_u, c_tilde, gamma_o) = buffers_for(a_prev.shape[1])
+        np.dot(Wa, a_prev, out=z)  # (4 n_a, m)
         z += u_t
-        z *= half(z.shape[1])
+        z *= half_m
         if form is not None:
-            z4 = z.reshape(4, n_a, -1)  # a view of z, one block per gate
             z4 += seen_prev * c_prev  # + p_g * c<t-1>
-        g = z[:3 * n_a] if form == "gers" else z  # Gers: Γo must wait for c<t>
-        np.tanh(g, out=g)  # in place: z (this step's own array) is not needed after
-        s = g * HALF
+        np.tanh(g, out=g)
+        np.multiply(g, HALF, out=s)
         s += HALF  # σ(z) of the sigmoid rows (the c~ rows of s are not used)
-        gamma_f, gamma_u, c_tilde = s[f], s[u], g[c]
         c_next = gamma_u * c_tilde  # c<t> = Γu * c~<t> + Γf * c<t-1>
         c_next += gamma_f * c_prev
         if form == "gers":
             z_o = po_half * c_next  # Γo = σ(Wo [a<t-1>; x<t>] + bo + po * c<t>)
-            z_o += z[o]
+            z_o += z4[3]
             gamma_o = np.tanh(z_o, out=z_o)
             gamma_o *= HALF
             gamma_o += HALF
-        else:
-            gamma_o = s[o]
         a_next = np.tanh(c_next)
         a_next *= gamma_o  # a<t> = Γo * tanh(c<t>)
         return (a_next, c_next), (gamma_f, gamma_u, c_tilde, gamma_o, c_next, a_next)

@@ -68,8 +68,10 @@ class Cell:
         forward_step: ``(p, options) -> step``, where ``step(u_t, states) -> (states_next,
             intermediates)`` is one step forward, unchecked: ``u_t`` is the input term of
             step t (see ``input_term``), ``intermediates`` the arrays this step computed,
-            in the order of ``step_fields``. A factory, so that what holds for the whole
-            sequence (the activation, a transposed weight) is looked up once, not T_x times.
+            in the order of ``step_fields`` (read them before the next call: a step may
+            reuse its buffers; the new states are arrays of their own). A factory, so that
+            what holds for the whole sequence (the activation, a transposed weight) is
+            looked up once, not T_x times.
         step_fields: the names (cache fields) of a step's intermediates, e.g. ("a_next",).
         backward_step: ``(caches) -> step``, where ``step(d_states, t) -> (d_states_prev,
             local)`` goes back through step t, unchecked: ``d_states`` holds the total
