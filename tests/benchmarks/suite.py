@@ -9,8 +9,9 @@ test`'s ``-n`` and ``-m``) with durations and per-test reports, then prints
   Chromium and the kernels are nobody's waited-for children, so pytest's own rusage
   missed half of it), the load average before and after (the machine may be shared),
   and pytest's summary line,
-* each xdist worker's busy time, the browser checks' share (one worker runs them all)
-  and the rest's,
+* each xdist worker's busy time, the browser checks' share (the notebooks' two browser
+  modules run side by side, one a worker; the integration tests one at a time) and the
+  rest's,
 * each notebook's time under nbval (its cells, kernel start and stop included) and in
   the browser check (with its phases), and the slowest other tests,
 * whatever the run left behind: processes (found by a marker in their environment) and
