@@ -686,7 +686,8 @@ def _backward_step(caches, variant):
     Each of dz_r, dz_u, dz_c (dz_cc) and the direct path dc<t> → dc<t-1> is dc<t> (or, for
     the full GRU's dz_r, Wccᵀ dz_c) times such a factor. The factors are stacked, F[:, t] the
     (k, n_a, m) factors of step t: a step multiplies dc<t> by them at once, instead of
-    reading five arrays whose entries lie T_x apart.
+    reading five arrays whose entries lie T_x apart. Every step writes its dz into one
+    buffer, whose views are made once: the driver reads dz before the next step.
     """
     s = caches.stacked
     p, (n_a, m, T_x) = s.parameters, s.c_prev.shape
@@ -750,7 +751,6 @@ def _backward_step(caches, variant):
         Wcc_T = p["Wc"][:, :n_a].T.copy()
         W_ru_T = _state_columns(p, ("Wr", "Wu")).T.copy()  # (n_a, 2 n_a)
 
-        # One buffer for every step, and its views made once (the driver reads dz before the next step).
         buffer = np.empty((4 * n_a, m))  # [dz_r; dz_u; dz_c; dc<t> * (1 − Γu)]
         dz_r, dz_ru, dz_c, direct, dz = buffer[:n_a], buffer[:n2], buffer[n2:n3], buffer[n3:], buffer[:n3]
         from_dc = buffer[n_a:].reshape(3, n_a, m)  # dz_u, dz_c and the direct path: dc<t> times a factor
@@ -771,7 +771,6 @@ def _backward_step(caches, variant):
     elif variant == "simplified":
         W_uc_T = _state_columns(p, ("Wu", "Wc")).T.copy()  # (n_a, 2 n_a)
 
-        # One buffer for every step, and its views made once (the driver reads dz before the next step).
         buffer = np.empty((3, n_a, m))  # dz_u, dz_c, dc<t> * (1 − Γu)
         dz, direct = buffer[:2].reshape(n2, m), buffer[2]
 
@@ -789,7 +788,6 @@ def _backward_step(caches, variant):
         # side by side; dz_c reaches c<t-1> only through them.
         W_h_T = _state_columns(p, ("Wc", "Wr", "Wu")).T.copy()  # (n_a, 3 n_a)
 
-        # One buffer for every step, and its views made once (the driver reads dz before the next step).
         buffer = np.empty((5, n_a, m))  # dz_cc, dz_r, dz_u, dz_c, dc<t> * Γu
         to_state, direct, dz = buffer[:3].reshape(n3, m), buffer[4], buffer[1:4].reshape(n3, m)
 

@@ -236,6 +236,7 @@ def sum_steps(dz):
 # (about 3x the cost of an array of the same shape, at the small and the teaching sizes).
 # The GRU's and the LSTM's steps use HALF and ``across_batch`` columns instead.
 HALF = np.array(0.5)
+HALF.flags.writeable = False
 
 
 def across_batch(column):
@@ -246,6 +247,7 @@ def across_batch(column):
         full = made.get(m)
         if full is None:
             full = made[m] = np.repeat(column, m, axis=1)
+            full.flags.writeable = False  # shared by every step
         return full
 
     return over
