@@ -16,9 +16,7 @@ scatter widely; ``--threads 1`` runs both single-threaded, which is steadier:
 
     .venv/bin/python -m tests.benchmarks.lstm_speed --threads 1
 
-Each line also prints the page faults a call. In a virtual machine they cost microseconds
-each, and how many a call takes depends on what both libraries allocated before;
-``--keep-memory`` makes glibc keep freed memory (for both), to time the arithmetic alone.
+``--keep-memory`` times both without page faults (see torch_compare.keep_memory).
 """
 
 from tests.benchmarks.torch_compare import assert_same, compare, time_first, torch  # first: sets the threads before NumPy loads
