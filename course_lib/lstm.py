@@ -444,8 +444,8 @@ def lstm_parameter_gradients(dz, cache, input_gradient=True):
     """
     p = cache.parameters
     n_a = cache.a_prev.shape[0]
-    # dW_g = Σ_t Σ_batch dz_g [a<t-1>; x<t>]ᵀ = [Σ dz_g a<t-1>ᵀ, Σ dz_g x<t>ᵀ], four stacked  (4 n_a, n_a + n_x)
-    dW = np.concatenate([outer_sum(dz, cache.a_prev), outer_sum(dz, cache.xt)], axis=1)
+    # dW_g = Σ_t Σ_batch dz_g [a<t-1>; x<t>]ᵀ, the four stacked  (4 n_a, n_a + n_x)
+    dW = outer_sum(dz, np.concatenate([cache.a_prev, cache.xt]))
     db = sum_steps(dz)  # db_g = Σ_t Σ_batch dz_g  (4 n_a, 1)
     Wx = np.concatenate([p["W" + g][:, n_a:] for g in GATES])  # the x-columns of the four  (4 n_a, n_x)
     gradients = {"dxt": matmul_steps(Wx.T, dz) if input_gradient else None}  # dx<t> = Σ_g W_g,xᵀ dz_g

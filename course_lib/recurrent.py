@@ -432,8 +432,9 @@ def backward_steps(d_hidden, caches, keep_states=True, d_last=None):
         d_next = [np.array(d, dtype=float) for d in d_last]  # copies: the loop adds into them
     d_states = [np.empty((n_a, m, T_x)) for _ in cell.states] if keep_states else ()
     local = None
+    d_above = np.ascontiguousarray(d_hidden.transpose(2, 0, 1))  # steps first: d_above[t] is one block of memory
     for t in reversed(range(T_x)):
-        d_next[hidden] += d_hidden[:, :, t]  # from above + back from step t+1 (d_next is this loop's own array)
+        d_next[hidden] += d_above[t]  # from above + back from step t+1 (d_next is this loop's own array)
         for stack, d in zip(d_states, d_next):
             stack[:, :, t] = d  # the total gradient reaching each state at step t
         d_prev, step_local = step(d_next, t)

@@ -9,6 +9,8 @@ contraction Σ dc * c (for PyTorch, (out * upstream).sum().backward()). The time
 is the median of many repeats (time.perf_counter), NumPy and PyTorch in alternating
 blocks so that both see the same machine load. PyTorch is optional: without it only the
 NumPy line is printed. Before timing, both are checked to compute the same numbers.
+The ratio printed is the median over the rounds of each round's ratio (two blocks side by
+side), beside the middle half of the rounds (see torch_compare.compare).
 
 By default both libraries use their own thread pools, as installed. On a machine busy with
 other work, multi-threaded matrix products wait for descheduled threads and the timings
@@ -25,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from course_lib.gru import gru_backward, gru_forward, initialize_gru_parameters, to_torch_gru  # noqa: E402
 
-REPEATS = {"teaching": 100, "small": 1000}
+REPEATS = {"teaching": 150, "small": 1500}
 VARIANT = "reset_after"
 
 

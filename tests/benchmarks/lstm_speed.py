@@ -9,6 +9,8 @@ and one backward pass of the contraction Σ da * a (for PyTorch, (out * upstream
 and PyTorch in alternating blocks so that both see the same machine load. PyTorch is
 optional: without it only the NumPy line is printed. Before timing, both are checked to
 compute the same numbers (the weights mapped with lstm_parameters_to_torch).
+The ratio printed is the median over the rounds of each round's ratio (two blocks side by
+side), beside the middle half of the rounds (see torch_compare.compare).
 
 By default both libraries use their own thread pools, as installed. On a machine busy with
 other work, multi-threaded matrix products wait for descheduled threads and the timings
@@ -30,7 +32,7 @@ from course_lib.lstm import (  # noqa: E402
     lstm_parameters_to_torch,
 )
 
-REPEATS = {"teaching": 100, "small": 500}
+REPEATS = {"teaching": 150, "small": 750}
 GRADIENTS = ("weight_ih", "weight_hh", "bias_ih")
 
 

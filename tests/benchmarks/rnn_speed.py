@@ -9,6 +9,8 @@ The time printed is the median of many repeats (time.perf_counter), NumPy and Py
 in alternating blocks so that both see the same machine load. PyTorch is optional: without
 it only the NumPy line is printed. Before timing, both are checked to compute the same
 numbers.
+The ratio printed is the median over the rounds of each round's ratio (two blocks side by
+side), beside the middle half of the rounds (see torch_compare.compare).
 
 By default both libraries use their own thread pools, as installed. On a machine busy with
 other work, multi-threaded matrix products wait for descheduled threads and the timings
@@ -25,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from course_lib.rnn import initialize_rnn_parameters, rnn_backward, rnn_forward  # noqa: E402
 
-REPEATS = {"teaching": 200, "small": 1000}
+REPEATS = {"teaching": 300, "small": 1500}
 
 
 def numpy_step(x, a0, parameters, da):

@@ -3,7 +3,8 @@
 Import it first, before NumPy: on import it reads ``--threads`` from the command line and
 sets ``OPENBLAS_NUM_THREADS``, which OpenBLAS reads once, when NumPy is first imported;
 ``--keep-memory`` fixes glibc's trim and mmap thresholds for the process (see keep_memory),
-so that page faults, which depend on what both libraries allocated before, leave the timings.
+so that page faults, which depend on what both libraries allocated before, leave the timings
+(importing course_lib already raises them once: course_lib/_memory.py).
 Each script then hands ``compare`` its cell's pieces (how to make the weights, the NumPy
 step, the equivalent PyTorch module and step, the check that both compute the same
 numbers, the labels). PyTorch is optional: without it only the NumPy lines are printed.
@@ -36,10 +37,11 @@ def keep_memory():
     back, so a few MB at the teaching size. A forward and backward pass of the GRU or LSTM
     there grows the heap by about 6 MB, so each call can end with the heap trimmed and the
     next one page-faults it back in: 1.3 µs a page in this virtual machine (a fresh 3.9 MB
-    array filled: 1.34 ms, 999 faults), up to ~2,000 pages a call. Whether it happens
-    depends on what both libraries allocated before. Fixed thresholds (which also end
-    glibc's adjusting them) keep the memory: then both libraries are timed at their
-    arithmetic alone.
+    array filled: 1.34 ms, 999 faults), up to ~2,000 pages a call. Importing course_lib
+    raises the trim threshold to 32 MB once, for the process (course_lib/_memory.py), so
+    a default run shows no such faults at the benchmark's sizes. Fixed thresholds (which
+    also end glibc's adjusting them) keep the memory whatever either library allocates:
+    then both libraries are timed at their arithmetic alone.
     """
     import ctypes
 
@@ -63,7 +65,7 @@ except ImportError:
     torch = None
 
 SIZES = {"teaching": (64, 64, 32, 50), "small": (16, 16, 8, 20)}  # (n_x, n_a, m, T_x)
-ROUNDS = 5
+ROUNDS = 15
 
 
 def time_first(x, a0, da):
@@ -126,7 +128,8 @@ def compare(
         check: (gradients, *torch_setup's result) after one torch_step; raises if they differ.
         numpy_label, torch_label: "rnn_forward + rnn_backward", "nn.RNN".
         ratio: the speed note, a format string of ``fast`` (PyTorch's time / course_lib's)
-            and ``time`` (course_lib's / PyTorch's), e.g. "(course_lib {fast:.2f}x as fast)".
+            and ``time`` (course_lib's / PyTorch's), e.g. "(course_lib {fast:.2f}x as fast)":
+            the median over the rounds of each round's ratio.
         repeats: {size name: timed repeats}, spread over ROUNDS alternating blocks.
         sizes: {size name: (n_x, n_a, m, T_x)}.
         load_after: also print the load average at the end.
@@ -174,9 +177,15 @@ def compare(
         print(f"{label}  {numpy_label}: {numpy_ms:7.3f} ms  ({statistics.mean(numpy_faults):.0f} page faults a call)")
         if theirs:
             torch_ms = statistics.median(torch_times)
-            note = ratio.format(fast=torch_ms / numpy_ms, time=numpy_ms / torch_ms)
+            # The ratio is taken round by round, each from two blocks timed side by side: a
+            # burst of load on the machine moves both, or only one round's ratio.
+            times = [n / t for n, t in zip(numpy_times, torch_times)]  # course_lib's time / PyTorch's
+            low, middle, high = statistics.quantiles(times, n=4)
+            note = ratio.format(fast=1 / middle, time=middle)
             print(f"{label}  torch {torch.__version__} {torch_label} forward + backward: {torch_ms:7.3f} ms  {note}"
                   f"  ({statistics.mean(torch_faults):.0f} page faults a call)")
+            print(f"{label}  course_lib's time / PyTorch's, round by round: median {middle:.2f}, "
+                  f"middle half {low:.2f}-{high:.2f} of {ROUNDS} rounds")
     if torch is None:
         print("torch not installed")
     if load_after:
