@@ -52,7 +52,6 @@ from course_lib.recurrent import (
     HALF,
     Cell,
     SequenceCache,
-    across_batch,
     matmul_steps,
     outer_sum,
     predictions,
@@ -508,21 +507,33 @@ def lstm_backward(da, caches, input_gradient=True):
 # ---------------------------------------------------------------------------------------
 
 
+def _halved(W, n_a):
+    """A stack of the four gates' rows (f, u, c, o) with the σ rows halved, the c~ rows not.
+
+    σ(z) = (1 + tanh(z / 2)) / 2 lets one tanh call serve all four gates, and never
+    overflows (e^(-z) would, for z < -709): the steps need z / 2 for Γf, Γu, Γo and z for
+    c~. Halving the weights and biases instead of z at every step gives the same numbers
+    (a product by 1/2 is exact in floating point) for one multiplication per sequence.
+    """
+    return W * np.repeat([0.5, 0.5, 1.0, 0.5], n_a)[:, None]
+
+
 def _input_term(p, x):
-    """[Wf; Wu; Wc; Wo]_x x<t> + [bf; bu; bc; bo] for one step or every step: (4 n_a, m[, T_x]).
+    """H ([Wf; Wu; Wc; Wo]_x x<t> + [bf; bu; bc; bo]) for one step or every step: (4 n_a, m[, T_x]).
 
     The x-part of the four gates' pre-activations does not wait for a<t-1>: one product
     with the (4 n_a, n_x) stack of the four x-blocks, for the whole sequence, replaces
-    4 T_x small ones. The blocks are stacked in the order f, u, c, o. For a sequence, the
-    result is laid out step by step in memory (it is a (4 n_a, m, T_x) view of a
-    (T_x, 4 n_a, m) array), so that the driver's u[..., t] is one contiguous block.
+    4 T_x small ones. The blocks are stacked in the order f, u, c, o, and H halves the σ
+    rows (see _halved): the steps take tanh of them. For a sequence, the result is laid
+    out step by step in memory (it is a (4 n_a, m, T_x) view of a (T_x, 4 n_a, m) array),
+    so that the driver's u[..., t] is one contiguous block.
     """
     n_a = p["bf"].shape[0]
-    Wx = np.concatenate([p["W" + g][:, n_a:] for g in GATES])  # (4 n_a, n_x)
-    b = np.concatenate([p["b" + g] for g in GATES])  # (4 n_a, 1)
+    Wx = _halved(np.concatenate([p["W" + g][:, n_a:] for g in GATES]), n_a)  # (4 n_a, n_x)
+    b = _halved(np.concatenate([p["b" + g] for g in GATES]), n_a)  # (4 n_a, 1)
     if x.ndim == 2:
         return Wx @ x + b
-    u = np.matmul(Wx, x.transpose(2, 0, 1))  # u<t> = Wx x<t>, step by step  (T_x, 4 n_a, m)
+    u = np.matmul(Wx, x.transpose(2, 0, 1))  # u<t> = H Wx x<t>, step by step  (T_x, 4 n_a, m)
     u += b
     return u.transpose(1, 2, 0)  # (4 n_a, m, T_x)
 
@@ -530,12 +541,10 @@ def _input_term(p, x):
 def _forward_step(form, p, options):
     """The driver's step for one form; u<t> (see _input_term) comes computed for all steps.
 
-    σ(z) = (1 + tanh(z / 2)) / 2 lets one tanh call serve all four gates, and never
-    overflows (e^(-z) would, for z < -709). So the sigmoid rows of z are halved first.
+    z holds the pre-activations with the σ rows halved (see _halved): σ(z) = (1 + tanh(z / 2)) / 2.
     """
     n_a = p["bf"].shape[0]
-    Wa = np.concatenate([p["W" + g][:, :n_a] for g in GATES])  # the a-columns of the four  (4 n_a, n_a)
-    half = across_batch(np.repeat([0.5, 0.5, 1.0, 0.5], n_a)[:, None])  # σ rows halved, the tanh rows (c~) not
+    Wa = _halved(np.concatenate([p["W" + g][:, :n_a] for g in GATES]), n_a)  # the a-columns of the four  (4 n_a, n_a)
     if form is not None:  # the peepholes that see c<t-1>, halved as the rows they join  (4, n_a, 1)
         none = np.zeros((n_a, 1))
         seen_prev = 0.5 * np.stack([p["pf"], p["pu"], none, p["po"] if form == "tutorial" else none])
@@ -552,15 +561,14 @@ def _forward_step(form, p, options):
         if m not in buffers:
             z, s = np.empty((4 * n_a, m)), np.empty((4 * n_a, m))
             gates = s[:n_a], s[n_a:2 * n_a], z[2 * n_a:3 * n_a], s[3 * n_a:]  # c~ is tanh(z_c) itself
-            buffers[m] = (z, z.reshape(4, n_a, m), z[:now], s[:now], half(m), gates)
+            buffers[m] = (z, z.reshape(4, n_a, m), z[:now], s[:now], gates)
         return buffers[m]
 
     def step(u_t, states):
         a_prev, c_prev = states
-        z, z4, g, s, half_m, (gamma_f, gamma_u, c_tilde, gamma_o) = buffers_for(a_prev.shape[1])
-        np.dot(Wa, a_prev, out=z)  # (4 n_a, m)
-        z += u_t
-        z *= half_m
+        z, z4, g, s, (gamma_f, gamma_u, c_tilde, gamma_o) = buffers_for(a_prev.shape[1])
+        np.dot(Wa, a_prev, out=z)  # H Wa a<t-1>  (4 n_a, m)
+        z += u_t  # z = H (W [a<t-1>; x<t>] + b): the σ rows halved
         if form is not None:
             z4 += seen_prev * c_prev  # + p_g * c<t-1>
         np.tanh(g, out=g)

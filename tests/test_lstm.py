@@ -537,14 +537,17 @@ def test_three_cells_are_registered_and_picked_by_the_parameters():
     assert lstm_cell_for(peep, "tutorial") is LSTM_TUTORIAL_PEEPHOLE_CELL
 
 
-def test_the_input_term_is_one_product_for_every_step():
+def test_the_input_term_is_one_product_for_every_step_with_the_sigmoid_rows_halved():
     p, _, x, _, _, _, _ = make_problem("none", seed=14)
     u = LSTM_CELL.input_term(check_lstm_parameters(p), x)
     assert u.shape == (16, 2, 5)
     for t in range(5):
-        for block, gate in enumerate("fuco"):
+        for block, (gate, scale) in enumerate(zip("fuco", (0.5, 0.5, 1.0, 0.5))):  # σ(z) = (1 + tanh(z / 2)) / 2
             np.testing.assert_allclose(u[4 * block:4 * block + 4, :, t],
-                                       p["W" + gate][:, 4:] @ x[:, :, t] + p["b" + gate], rtol=1e-13, atol=1e-15)
+                                       scale * (p["W" + gate][:, 4:] @ x[:, :, t] + p["b" + gate]),
+                                       rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(LSTM_CELL.input_term(check_lstm_parameters(p), x[:, :, t]), u[:, :, t],
+                                   rtol=1e-13, atol=1e-15)  # one step: the same term
 
 
 def test_initialize_lstm_parameters():
