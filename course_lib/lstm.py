@@ -508,7 +508,7 @@ def lstm_backward(da, caches, input_gradient=True):
 
 
 def _halved(W, n_a):
-    """A stack of the four gates' rows (f, u, c, o) with the σ rows halved, the c~ rows not.
+    """W, a stack of the four gates' rows (f, u, c, o), with its σ rows halved and its c~ rows not.
 
     σ(z) = (1 + tanh(z / 2)) / 2 lets one tanh call serve all four gates, and never
     overflows (e^(-z) would, for z < -709): the steps need z / 2 for Γf, Γu, Γo and z for
