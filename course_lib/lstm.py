@@ -204,11 +204,16 @@ def check_lstm_parameters(parameters, name="parameters", peepholes=None):
     n_a, width = check_letters(f'{name}["Wf"]', p["Wf"], "(n_a, n_a + n_x)").shape
     if width <= n_a:
         raise ValueError(f'{name}["Wf"] must have shape (n_a, n_a + n_x) with n_x >= 1, got {p["Wf"].shape}')
-    for gate in GATES:
-        check_letters(f'{name}["W{gate}"]', p["W" + gate], "(n_a, n_a + n_x)", **{"n_a": n_a, "n_a + n_x": width})
-        check_letters(f'{name}["b{gate}"]', p["b" + gate], "(n_a, 1)", n_a=n_a)
-    for k in present:
-        check_letters(f'{name}["{k}"]', p[k], "(n_a, 1)", n_a=n_a)
+    # Compared at once first: the entry-by-entry checks, which build the error message, cost
+    # 6 µs, more than a step of the LSTM at the small size, and run only if a shape is wrong.
+    weights, column = (n_a, width), (n_a, 1)
+    if not (all(p["W" + g].shape == weights and p["b" + g].shape == column for g in GATES)
+            and all(p[k].shape == column for k in present)):
+        for gate in GATES:
+            check_letters(f'{name}["W{gate}"]', p["W" + gate], "(n_a, n_a + n_x)", **{"n_a": n_a, "n_a + n_x": width})
+            check_letters(f'{name}["b{gate}"]', p["b" + gate], "(n_a, 1)", n_a=n_a)
+        for k in present:
+            check_letters(f'{name}["{k}"]', p[k], "(n_a, 1)", n_a=n_a)
     if "Wy" in p:
         n_y = check_letters(f'{name}["Wy"]', p["Wy"], "(n_y, n_a)", n_a=n_a).shape[0]
         check_letters(f'{name}["by"]', p["by"], "(n_y, 1)", n_y=n_y)
@@ -600,56 +605,56 @@ def _backward_step(form, caches):
     # Step t's factors (what does not wait for the gradient from t+1), a block of steps at a
     # time, each factor steps first in one block of memory: a buffer of about 1 MB, whatever
     # T_x, written in place.
-    #   dz_f, dz_u, dz_c = dc<t> * factors[:3, t],  dz_o = da<t> * factors[3, t],
-    #   dc<t> = dc_next + da<t> * factors[4, t] (+ po dz_o),  dc<t-1> = dc<t> * Γf (+ peepholes)
-    block = max(1, min(T_x, 2 ** 17 // (5 * n_a * m)))  # steps per block
-    factors = np.empty((5, block, n_a, m))
+    #   dz_o = da<t> * factors[4, t],  dc<t> = dc_next + da<t> * factors[5, t] (+ po dz_o),
+    #   dc<t-1>, dz_f, dz_u, dz_c = dc<t> * factors[:4, t]  (then dc<t-1> + the peepholes' paths)
+    block = max(1, min(T_x, 2 ** 17 // (6 * n_a * m)))  # steps per block
+    factors = np.empty((6, block, n_a, m))
 
     def load(t):
         """Fill factors with the block of steps holding step t; return the block's first step."""
         t0 = t - t % block
         t1 = min(t0 + block, T_x)
-        k = factors[:, :t1 - t0]  # (5, steps, n_a, m)
+        k = factors[:, :t1 - t0]  # (6, steps, n_a, m)
         gamma_f, gamma_u, c_tilde, gamma_o, c_next, c_prev = (
             v[..., t0:t1].transpose(2, 0, 1) for v in (s.gamma_f, s.gamma_u, s.c_tilde, s.gamma_o, s.c_next, s.c_prev))
-        tanh_c = np.tanh(c_next, out=k[4])  # k[4] holds tanh(c<t>) until the last line
-        for k_i, gate, times in ((k[0], gamma_f, c_prev), (k[1], gamma_u, c_tilde), (k[3], gamma_o, tanh_c)):
+        np.copyto(k[0], gamma_f)  # dc<t-1> = dc<t> Γf
+        tanh_c = np.tanh(c_next, out=k[5])  # k[5] holds tanh(c<t>) until the last line
+        for k_i, gate, times in ((k[1], gamma_f, c_prev), (k[2], gamma_u, c_tilde), (k[4], gamma_o, tanh_c)):
             np.subtract(1, gate, out=k_i)
             k_i *= gate  # σ'(z) = Γ (1 - Γ)
             k_i *= times  # c<t-1> Γf (1 - Γf), c~ Γu (1 - Γu), tanh(c<t>) Γo (1 - Γo)
-        for k_i, v, times in ((k[2], c_tilde, gamma_u), (k[4], tanh_c, gamma_o)):
+        for k_i, v, times in ((k[3], c_tilde, gamma_u), (k[5], tanh_c, gamma_o)):
             np.multiply(v, v, out=k_i)
             np.subtract(1, k_i, out=k_i)  # tanh' = 1 - tanh²
             k_i *= times  # Γu (1 - c~²), Γo (1 - tanh²(c<t>))
         return t0
 
-    gamma_f = s.gamma_f.transpose(2, 0, 1)  # Γf<t> is gamma_f[t]
     if form is not None:
         pf, pu, po = p["pf"], p["pu"], p["po"]
     first = None  # the first step of the block in factors (a memo: any t may be asked for)
-    # One buffer for every step's dz_f, dz_u, dz_c, dz_o and dc<t>, and its views made once:
-    # what a step returns in it is read (the driver stacks dz) before the next step overwrites it.
-    buffer = np.empty((5, n_a, m))
-    dz_o_and_dc, dc, dz_fuc, dz_o = buffer[3:5], buffer[4], buffer[:3], buffer[3]
-    dz = buffer[:4].reshape(4 * n_a, m)
+    # One buffer for every step's dc<t-1>, dz_f, dz_u, dz_c, dz_o and dc<t>, and its views made
+    # once: the driver stacks dz before the next step overwrites it, and the next step reads
+    # dc<t-1> (its dc_next) before it writes its own.
+    buffer = np.empty((6, n_a, m))
+    dc_prev_and_fuc, dz_o_and_dc, dc_prev, dz_o, dc = buffer[:4], buffer[4:], buffer[0], buffer[4], buffer[5]
+    dz = buffer[1:5].reshape(4 * n_a, m)  # dz_f, dz_u, dz_c, dz_o
 
     def step(d_states, t):
         nonlocal first
         da, dc_next = d_states
         if first is None or not first <= t < first + block:
             first = load(t)
-        k = factors[:, t - first]  # (5, n_a, m)
-        np.multiply(da, k[3:5], out=dz_o_and_dc)  # dz_o, and da<t> Γo (1 - tanh²(c<t>))
+        k = factors[:, t - first]  # (6, n_a, m)
+        np.multiply(da, k[4:], out=dz_o_and_dc)  # dz_o, and da<t> Γo (1 - tanh²(c<t>))
         np.add(dc, dc_next, out=dc)  # dc<t> = dc_next + da<t> Γo (1 - tanh²(c<t>))
         if form == "gers":
             np.add(dc, po * dz_o, out=dc)  # + po dz_o: Γo saw c<t>
-        np.multiply(k[:3], dc, out=dz_fuc)  # dz_f, dz_u, dz_c
-        dc_prev = dc * gamma_f[t]  # dc<t-1> = dc<t> Γf (+ pf dz_f + pu dz_u (+ po dz_o))
-        if form is not None:
-            dc_prev += pf * buffer[0]
-            dc_prev += pu * buffer[1]
+        np.multiply(k[:4], dc, out=dc_prev_and_fuc)  # dc<t-1> = dc<t> Γf, and dz_f, dz_u, dz_c
+        if form is not None:  # + pf dz_f + pu dz_u: Γf and Γu saw c<t-1>
+            np.add(dc_prev, pf * buffer[1], out=dc_prev)
+            np.add(dc_prev, pu * buffer[2], out=dc_prev)
         if form == "tutorial":
-            dc_prev += po * dz_o
+            np.add(dc_prev, po * dz_o, out=dc_prev)  # and so did Γo
         return (np.dot(Wa_T, dz), dc_prev), (dz,)  # da<t-1> = Σ_g W_g,aᵀ dz_g
 
     return step

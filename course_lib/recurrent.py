@@ -77,7 +77,10 @@ class Cell:
             local)`` goes back through step t, unchecked: ``d_states`` holds the total
             gradient reaching each state at step t, ``local`` the step's gradients that the
             parameter gradients are built from, in the order of ``local_names`` (read
-            them before the next call: a step may reuse its buffers). The factory may
+            them before the next call: a step may reuse its buffers). ``d_states_prev``
+            may live in those buffers too, as the LSTM's dc<t-1> does, until it comes back
+            as the next call's ``d_states``; the hidden state's is an array of its own (the
+            driver adds the gradient from above into it). The factory may
             compute for every step at once whatever does not wait for the gradient from
             step t+1 (for the RNN, g1'(z<t>)).
         local_names: the names of a step's local gradients, e.g. ("dz",).
