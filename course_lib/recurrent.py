@@ -80,9 +80,9 @@ class Cell:
             them before the next call: a step may reuse its buffers). ``d_states_prev``
             may live in those buffers too, as the LSTM's dc<t-1> does, until it comes back
             as the next call's ``d_states``; the hidden state's is an array of its own (the
-            driver adds the gradient from above into it). The factory may
-            compute for every step at once whatever does not wait for the gradient from
-            step t+1 (for the RNN, g1'(z<t>)).
+            driver adds the gradient from above into it). The factory may compute for
+            every step at once whatever does not wait for the gradient from step t+1 (for
+            the RNN, g1'(z<t>)).
         local_names: the names of a step's local gradients, e.g. ("dz",).
         parameter_gradients: ``(local, cache, input_gradient=True) -> dict`` with every
             ``d<key>`` and ``dxt`` (None when input_gradient is False); ``local`` maps
@@ -237,7 +237,8 @@ def sum_steps(dz):
 # the small sizes, and two kinds of operand raise it: a Python float (converted on every
 # call: about 1.5x the cost of a 0-d array) and an (n, 1) column broadcast over the batch
 # (about 3x the cost of an array of the same shape, at the small and the teaching sizes).
-# The GRU's and the LSTM's steps use HALF and ``across_batch`` columns instead.
+# The GRU's and the LSTM's steps use HALF instead, and the reset-after GRU an ``across_batch``
+# column for its bias bcc.
 HALF = np.array(0.5)
 HALF.flags.writeable = False
 

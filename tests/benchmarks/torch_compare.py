@@ -32,16 +32,11 @@ if THREADS is not None:  # OpenBLAS reads this once, when NumPy is first importe
 def keep_memory():
     """Make glibc's malloc keep freed memory, for the whole process (both libraries alike).
 
-    By default glibc returns the free memory at the top of its heap to the system once it
-    exceeds a trim threshold: twice the largest block it has handed out with mmap and taken
-    back, so a few MB at the teaching size. A forward and backward pass of the GRU or LSTM
-    there grows the heap by about 6 MB, so each call can end with the heap trimmed and the
-    next one page-faults it back in: 1.3 µs a page in this virtual machine (a fresh 3.9 MB
-    array filled: 1.34 ms, 999 faults), up to ~2,000 pages a call. Importing course_lib
-    raises the trim threshold to 32 MB once, for the process (course_lib/_memory.py), so
-    a default run shows no such faults at the benchmark's sizes. Fixed thresholds (which
-    also end glibc's adjusting them) keep the memory whatever either library allocates:
-    then both libraries are timed at their arithmetic alone.
+    Why freed memory would otherwise come back as page faults, and what importing
+    course_lib already does about it, is in course_lib/_memory.py: a fresh 4 kB page costs
+    about 1.3 µs in this virtual machine (a 3.9 MB array filled: 1.34 ms, 999 faults).
+    Fixed thresholds (which also end glibc's adjusting them) keep the memory whatever
+    either library allocates: then both libraries are timed at their arithmetic alone.
     """
     import ctypes
 
@@ -137,7 +132,8 @@ def compare(
     # Timings on a shared machine depend on its load: print it beside them.
     print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"threads: {THREADS or 'library defaults'}")
-    memory = "kept by glibc for reuse (--keep-memory)" if KEEP_MEMORY else "glibc's defaults (may go back to the system)"
+    memory = ("kept by glibc for reuse (--keep-memory)" if KEEP_MEMORY
+              else "glibc's thresholds as importing course_lib leaves them (course_lib/_memory.py)")
     print(f"memory: {memory}")
     rng = np.random.default_rng(0)
     if torch is not None:
